@@ -1,0 +1,132 @@
+# Threads, Processes and the GIL - the one entry point.  `make help` lists
+# the targets.  Every folder chapters/NN-name/ is a chapter: each .c file in it
+# is one program (built as build/chapterNN/NAME), and its run.sh says what
+# `make chapterN` and `make measure-chapterN` run.  Adding a chapter means
+# adding a folder; nothing here changes.
+
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  ?=
+WARN     = -Wall -Wextra -Wpedantic -Werror
+ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(SAN) $(CFLAGS) -Icommon
+LDLIBS   = -pthread -lm
+
+# The tools a target needs; .ci/deps.sh installs what is missing (or says
+# exactly what to install).
+COMPILER := $(firstword $(CC))
+DEPS_BUILD = $(COMPILER)
+DEPS_RUN   = $(COMPILER) gnuplot
+DEPS_TEST  = $(COMPILER) gnuplot bats
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+# ---- common/: the small library every chapter links -------------------------
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+LIB        := $(BUILD)/libworkbook.a
+
+# datafile.o records how the programs were built in every data file.
+$(BUILD)/common/datafile.o: DEFINES = -DBUILD_CFLAGS='"$(strip $(ALL_CFLAGS))"'
+
+$(BUILD)/common/%.o: common/%.c | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEFINES) -MMD -MP -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	$(AR) rcs $@ $^
+
+# ---- chapters ----------------------------------------------------------------
+CHAPTER_DIRS := $(sort $(patsubst %/,%,$(wildcard chapters/[0-9][0-9]-*/)))
+
+# $(call chapter_rules,DIR,NN,N): rules for one chapter folder.
+define chapter_rules
+CHAPTER$(2)_BIN := $$(patsubst $(1)/%.c,$(BUILD)/chapter$(2)/%,$$(wildcard $(1)/*.c))
+ALL_BIN += $$(CHAPTER$(2)_BIN)
+
+$(BUILD)/chapter$(2)/%: $(1)/%.c $(LIB) | deps-build
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $$< $(LIB) $$(LDLIBS)
+
+.PHONY: build-chapter$(2) chapter$(2) chapter$(3) measure-chapter$(2) measure-chapter$(3)
+build-chapter$(2): $$(CHAPTER$(2)_BIN)
+chapter$(2) chapter$(3): build-chapter$(2) | deps-run
+	BIN=$(BUILD)/chapter$(2) OUT=$(BUILD)/chapter$(2) $(1)/run.sh quick
+measure-chapter$(2) measure-chapter$(3): build-chapter$(2) | deps-run
+	BIN=$(BUILD)/chapter$(2) OUT=plots $(1)/run.sh measure
+QUICK_TARGETS += chapter$(2)
+MEASURE_TARGETS += measure-chapter$(2)
+endef
+
+chapter_number = $(firstword $(subst -, ,$(notdir $(1))))
+$(foreach dir,$(CHAPTER_DIRS),$(eval $(call chapter_rules,$(dir),$(call chapter_number,$(dir)),$(patsubst 0%,%,$(call chapter_number,$(dir))))))
+
+# ---- test helpers: small programs the bats suites drive ---------------------
+TEST_BIN := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
+
+$(BUILD)/tests/%: tests/helpers/%.c $(LIB) | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(LIB) $(LDLIBS)
+
+# ---- the targets a reader uses ------------------------------------------------
+.PHONY: all test plots measure docs check-docs clean help asan tsan quick-all \
+        deps-build deps-run deps-test
+
+all: $(ALL_BIN) $(TEST_BIN)
+
+test: all | deps-test
+	BUILD=$(BUILD) tests/run.sh
+
+# Redraw every reference graph from the reference data (no measuring).
+plots: | deps-run
+	@for script in plots/[0-9]*.gp; do \
+	    echo "gnuplot $$script"; gnuplot "$$script" || exit 1; \
+	done
+
+measure: $(MEASURE_TARGETS)
+
+# Every chapter's quick mode, one after the other (used by the sanitizer builds).
+quick-all:
+	@for target in $(QUICK_TARGETS); do $(MAKE) --no-print-directory $$target || exit 1; done
+
+# Refresh the code blocks in the markdown from the sources, then check links.
+docs:
+	tests/lib/snippets.sh update README.md chapters/*/README.md
+check-docs:
+	tests/lib/snippets.sh check README.md chapters/*/README.md
+
+# Sanitizer builds: each in its own folder, running every chapter's quick mode.
+asan:
+	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" quick-all
+tsan:
+	$(MAKE) --no-print-directory BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" quick-all
+
+clean:
+	rm -rf build build-asan build-tsan
+
+deps-build:
+	@.ci/deps.sh $(DEPS_BUILD)
+deps-run:
+	@.ci/deps.sh $(DEPS_RUN)
+deps-test:
+	@.ci/deps.sh $(DEPS_TEST)
+
+help:
+	@echo "make                   build every program (build/chapterNN/NAME)"
+	@echo "make chapterN          build chapter N, run it in quick mode, draw this machine's"
+	@echo "                       graphs under build/chapterNN/ (also chapter0N)"
+	@echo "make test              run the whole bats test suite"
+	@echo "make plots             redraw the reference graphs in plots/ from plots/data/"
+	@echo "make measure           measure every chapter again and rewrite plots/data/"
+	@echo "make measure-chapterN  the same for chapter N"
+	@echo "make docs              refresh the code blocks in the chapters from the sources"
+	@echo "make check-docs        check code blocks, links and images in the markdown"
+	@echo "make asan | tsan       sanitizer builds (build-asan/, build-tsan/) + quick mode"
+	@echo "make clean             remove build/, build-asan/, build-tsan/"
+	@echo "variables: CC=clang, BUILD=dir, OPT='-O0 -g', CFLAGS=extra"
+	@echo "chapters: $(notdir $(CHAPTER_DIRS))"
+
+-include $(COMMON_OBJ:.o=.d) $(addsuffix .d,$(ALL_BIN) $(TEST_BIN))

@@ -1,0 +1,87 @@
+# chapter.sh - what every chapter's run.sh shares. Source it, then call
+# chapter_setup with the mode:
+#
+#   . common/chapter.sh
+#   chapter_setup "$@"          # quick | measure
+#   "$BIN/prog" ... --data "$DATA_DIR/NN-name.tsv"
+#   draw_graph NN-name
+#   compare_with_reference NN-name method,rss_mib median_us
+#
+# quick:   data in $OUT/data/, graphs in $OUT/ (this machine, build/chapterNN)
+# measure: data in plots/data/, graphs in plots/ (the reference, rewritten)
+#
+# BIN (where the chapter's programs are) and OUT come from the Makefile.
+
+# shellcheck shell=bash
+set -euo pipefail
+
+chapter_setup() {
+    MODE=${1:-}
+    : "${BIN:?BIN must name the folder of the chapter programs (run me through make)}"
+    case "$MODE" in
+        quick)
+            : "${OUT:?OUT must name the output folder}"
+            DATA_DIR=$OUT/data
+            GRAPH_DIR=$OUT
+            ;;
+        measure)
+            DATA_DIR=plots/data
+            GRAPH_DIR=plots
+            ;;
+        *)
+            echo "usage: $0 quick|measure" >&2
+            exit 2
+            ;;
+    esac
+    mkdir -p "$DATA_DIR" "$GRAPH_DIR"
+}
+
+# Print a heading the way every chapter run does.
+say() {
+    printf '\n== %s\n' "$*"
+}
+
+# draw_graph NAME: plots/NAME.gp reads $DATA_DIR and writes $GRAPH_DIR/NAME.svg.
+draw_graph() {
+    local name=$1
+    gnuplot -e "datadir='$DATA_DIR'; outfile='$GRAPH_DIR/$name.svg'" "plots/$name.gp"
+    echo "graph: $GRAPH_DIR/$name.svg"
+}
+
+# compare_with_reference NAME KEYS VALUE: this run's VALUE beside the
+# reference data's, row by row, matched on the comma-separated KEYS columns.
+compare_with_reference() {
+    local name=$1 keys=$2 value=$3
+    local reference=plots/data/$name.tsv mine=$DATA_DIR/$name.tsv
+    [ "$MODE" = quick ] || return 0
+    if [ ! -f "$reference" ]; then
+        echo "(no reference data $reference to compare with)"
+        return 0
+    fi
+    echo "reference machine: $(sed -n 's/^# cpu: //p' "$reference"), $(sed -n 's/^# cores: //p' "$reference") cores"
+    awk -F'\t' -v keys="$keys" -v value="$value" '
+        # Column numbers by name from the first non-comment line of each file.
+        FNR == 1 { header = 0 }
+        /^#/ { next }
+        !header {
+            header = 1
+            for (i = 1; i <= NF; i++) col[FILENAME, $i] = i
+            nk = split(keys, k, ",")
+            if (!((FILENAME, value) in col)) { print "no column " value " in " FILENAME; exit 1 }
+            if (FILENAME != first && first != "") {
+                printf "%-28s %14s %14s %8s\n", keys, "reference", "this machine", "ratio"
+            }
+            if (first == "") first = FILENAME
+            next
+        }
+        {
+            id = ""
+            for (j = 1; j <= nk; j++) id = id (j > 1 ? " " : "") $(col[FILENAME, k[j]])
+            v = $(col[FILENAME, value])
+            if (FILENAME == first) { ref[id] = v; next }
+            if (id in ref && ref[id] > 0)
+                printf "%-28s %14s %14s %7.2fx\n", id, ref[id], v, v / ref[id]
+            else
+                printf "%-28s %14s %14s %8s\n", id, "-", v, "-"
+        }' "$reference" "$mine"
+}

@@ -1,0 +1,84 @@
+/* cleanup.c - see cleanup.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "cleanup.h"
+#include "error.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SLOTS 32
+
+/* Read by a signal handler: plain fixed arrays, the `used` flag set last. */
+static struct {
+    volatile sig_atomic_t used;
+    pid_t owner;
+    char path[PATH_MAX];
+} slots[SLOTS];
+
+static void cleanup_at_exit(void)
+{
+    cleanup_run();
+}
+
+static void cleanup_on_signal(int sig)
+{
+    cleanup_run();
+    /* Die of the same signal, so the parent (or shell) sees why we ended. */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_handlers_once(void)
+{
+    static int installed;
+    if (installed)
+        return;
+    installed = 1;
+    if (atexit(cleanup_at_exit) != 0)
+        die_msg("atexit failed");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cleanup_on_signal;
+    if (sigemptyset(&sa.sa_mask) == -1)
+        die("sigemptyset");
+    const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+        if (sigaction(signals[i], &sa, NULL) == -1)
+            die("sigaction");
+}
+
+int cleanup_add_file(const char *path)
+{
+    install_handlers_once();
+    if (strlen(path) >= PATH_MAX)
+        die_msg("cleanup: path too long: %s", path);
+    for (int i = 0; i < SLOTS; i++) {
+        if (!slots[i].used) {
+            slots[i].owner = getpid();
+            strcpy(slots[i].path, path);
+            slots[i].used = 1;
+            return i;
+        }
+    }
+    die_msg("cleanup: more than %d objects registered", SLOTS);
+}
+
+void cleanup_forget(int slot)
+{
+    if (slot >= 0 && slot < SLOTS)
+        slots[slot].used = 0;
+}
+
+void cleanup_run(void)
+{
+    pid_t me = getpid();
+    for (int i = 0; i < SLOTS; i++) {
+        if (slots[i].used && slots[i].owner == me) {
+            unlink(slots[i].path); /* nothing to do if it fails: we are leaving */
+            slots[i].used = 0;
+        }
+    }
+}

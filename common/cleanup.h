@@ -1,0 +1,24 @@
+/*
+ * cleanup.h - remove what a program created when it ends early.
+ *
+ * A program that creates a file (or later, a shared-memory object) registers
+ * it here. If the program then exits through exit() (die() included) or is
+ * stopped by SIGINT, SIGTERM or SIGHUP, each registered object that is still
+ * registered is removed. Objects registered by a parent are never removed by
+ * a forked child: each entry remembers the process that owns it.
+ *
+ * The signal handlers are installed by the first cleanup_add_*() call.
+ */
+#ifndef WORKBOOK_CLEANUP_H
+#define WORKBOOK_CLEANUP_H
+
+/* Unlink `path` if the program ends before cleanup_forget(). Returns a slot. */
+int cleanup_add_file(const char *path);
+
+/* The object in `slot` was finished properly (renamed, closed): keep it. */
+void cleanup_forget(int slot);
+
+/* Remove every registered object now (async-signal-safe). */
+void cleanup_run(void);
+
+#endif

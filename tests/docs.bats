@@ -1,0 +1,81 @@
+#!/usr/bin/env bats
+# Prose and code never drift: the code blocks in the markdown are the
+# sources' snippets, and every link and image resolves.
+
+load lib/helpers
+
+SNIPPETS=tests/lib/snippets.sh
+MARKDOWN=(README.md chapters/*/README.md)
+
+@test "every code block in the markdown matches its source, every link resolves" {
+    run "$SNIPPETS" check "${MARKDOWN[@]}"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
+@test "every chapter shows at least one snippet from its sources" {
+    for md in chapters/*/README.md; do
+        grep -q '^<!-- snippet: ' "$md" || { echo "$md pulls no code from its sources"; return 1; }
+    done
+}
+
+@test "every graph a chapter shows is in plots/ and has its data and script" {
+    for md in chapters/*/README.md; do
+        for svg in $(grep -o '](\.\./\.\./plots/[^)]*\.svg)' "$md" | sed 's/^](\.\.\/\.\.\/plots\///; s/)$//'); do
+            name=${svg%.svg}
+            [ -f "plots/$name.gp" ] || { echo "$md: no plots/$name.gp"; return 1; }
+            [ -f "plots/$svg" ] || { echo "$md: no plots/$svg"; return 1; }
+        done
+    done
+}
+
+# ---- the checker itself fails when it should ------------------------------------------
+
+# A markdown file in the test's folder whose block claims to be fork-copy.
+write_md() {
+    md=$BATS_TEST_TMPDIR/page.md
+    {
+        echo "# A page"
+        echo "<!-- snippet: chapters/01-processes-and-threads/isolation.c fork-copy -->"
+        echo '```c'
+        printf '%s\n' "$@"
+        echo '```'
+    } >"$md"
+}
+
+@test "the checker catches a code block that drifted from its source" {
+    write_md "pid_t pid = fork();" "/* edited by hand */"
+    run "$SNIPPETS" check "$md"
+    [ "$status" -eq 1 ]
+    assert_contains "differs from chapters/01-processes-and-threads/isolation.c (fork-copy)"
+}
+
+@test "update refreshes a drifted block, and check then passes" {
+    write_md "stale"
+    run "$SNIPPETS" update "$md"
+    [ "$status" -eq 0 ]
+    grep -q "pid_t pid = fork();" "$md"
+    ! grep -q "stale" "$md"
+    run "$SNIPPETS" check "$md"
+    [ "$status" -eq 0 ]
+}
+
+@test "the checker catches a snippet name missing from the source" {
+    md=$BATS_TEST_TMPDIR/page.md
+    printf '%s\n' "<!-- snippet: chapters/01-processes-and-threads/isolation.c no-such-snippet -->" \
+        '```c' '```' >"$md"
+    run "$SNIPPETS" check "$md"
+    [ "$status" -eq 1 ]
+    assert_contains "snippet 'no-such-snippet' not found"
+}
+
+@test "the checker catches broken links, images and anchors" {
+    md=$BATS_TEST_TMPDIR/page.md
+    printf '%s\n' "# Title" "[ok](#title) and [gone](missing.md)" "![graph](nowhere.svg)" \
+        "[bad anchor](#no-such-heading)" >"$md"
+    run "$SNIPPETS" check "$md"
+    [ "$status" -eq 1 ]
+    assert_contains "broken link: missing.md"
+    assert_contains "broken link: nowhere.svg"
+    assert_contains "broken link: #no-such-heading"
+    [[ "$output" != *"#title"* ]]
+}

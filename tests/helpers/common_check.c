@@ -1,0 +1,97 @@
+/*
+ * common_check.c - drives the pieces of common/ from the bats tests
+ * (tests/common.bats), one subcommand per piece:
+ *
+ *   common_check int OPTION TEXT MIN MAX         arg_int; prints the value
+ *   common_check duration OPTION TEXT MIN MAX    arg_duration_ns (MIN, MAX in ns)
+ *   common_check list OPTION TEXT MIN MAX        arg_int_list; prints the values
+ *   common_check stats VALUE...                  summarize; prints n, median, min, max
+ *   common_check datafile PATH ROWS [stall]      writes PATH; with stall, stops
+ *                                                half-way until a signal comes
+ *   common_check progress TOTAL STEP_MS [force]  a progress bar on stderr
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "datafile.h"
+#include "error.h"
+#include "progress.h"
+#include "stats.h"
+
+static const char usage_line[] = "common_check int|duration|list|stats|datafile|progress ARGS...";
+
+/* Numbers for the test harness itself: trusted, plain strtoll. */
+static long long number(const char *text)
+{
+    return strtoll(text, NULL, 10);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+    while (nanosleep(&ts, &ts) == -1)
+        ;
+}
+
+int main(int argc, char *argv[])
+{
+    cli_init(argv[0], usage_line);
+    if (argc < 2)
+        usage_error("which check?");
+    const char *what = argv[1];
+
+    if (strcmp(what, "int") == 0 && argc == 6) {
+        printf("%lld\n", arg_int(argv[2], argv[3], number(argv[4]), number(argv[5])));
+    } else if (strcmp(what, "duration") == 0 && argc == 6) {
+        printf("%lld\n", arg_duration_ns(argv[2], argv[3], number(argv[4]), number(argv[5])));
+    } else if (strcmp(what, "list") == 0 && argc == 6) {
+        long long values[8];
+        size_t n = arg_int_list(argv[2], argv[3], number(argv[4]), number(argv[5]), values, 8);
+        for (size_t i = 0; i < n; i++)
+            printf("%s%lld", i ? " " : "", values[i]);
+        putchar('\n');
+    } else if (strcmp(what, "stats") == 0 && argc >= 3) {
+        size_t n = (size_t)argc - 2;
+        double values[64];
+        if (n > 64)
+            usage_error("at most 64 values");
+        for (size_t i = 0; i < n; i++)
+            values[i] = strtod(argv[i + 2], NULL);
+        summary s = summarize(values, n);
+        printf("n=%zu median=%g min=%g max=%g\n", s.n, s.median, s.min, s.max);
+    } else if (strcmp(what, "datafile") == 0 && (argc == 4 || argc == 5)) {
+        long rows = (long)number(argv[3]);
+        bool stall = argc == 5 && strcmp(argv[4], "stall") == 0;
+        datafile *df = datafile_create(argv[2], argc, argv);
+        datafile_comment(df, "rows: %ld", rows);
+        datafile_columns(df, "index", "square", NULL);
+        for (long i = 0; i < rows; i++) {
+            datafile_row(df, "%ld\t%ld", i, i * i);
+            if (stall && i == rows / 2) {
+                printf("stalled\n");
+                fflush(stdout);
+                pause(); /* SIGINT or SIGTERM ends us here */
+            }
+        }
+        datafile_commit(df);
+    } else if (strcmp(what, "progress") == 0 && (argc == 4 || argc == 5)) {
+        long total = (long)number(argv[2]), step_ms = (long)number(argv[3]);
+        progress bar;
+        progress_start(&bar, "checking", total, argc == 5 && strcmp(argv[4], "force") == 0);
+        for (long i = 0; i < total; i++) {
+            sleep_ms(step_ms);
+            progress_advance(&bar, 1);
+        }
+        progress_finish(&bar);
+        printf("done %ld\n", total);
+    } else {
+        usage_error("unknown check or wrong number of arguments: %s", what);
+    }
+    return EXIT_SUCCESS;
+}
