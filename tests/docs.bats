@@ -79,3 +79,17 @@ write_md() {
     assert_contains "broken link: #no-such-heading"
     [[ "$output" != *"#title"* ]]
 }
+
+@test "the checker catches a data table that drifted from its data" {
+    md=$BATS_TEST_TMPDIR/page.md
+    printf '%s\n' "<!-- pivot: plots/data/01-creation-cost.tsv method rss_mib median_us -->" \
+        "| method \\ rss_mib | 0 |" "| --- | ---: |" "| fork | 1.00 |" "" >"$md"
+    run "$SNIPPETS" check "$md"
+    [ "$status" -eq 1 ]
+    assert_contains "differs from its data"
+    run "$SNIPPETS" update "$md"
+    run "$SNIPPETS" check "$md"
+    [ "$status" -eq 0 ]
+    grep -q '^| fork | ' "$md"
+    ! grep -q '| fork | 1.00 |' "$md"
+}

@@ -30,6 +30,61 @@ function extract(path, name,    line, n, inside, found, i, indent, min, ok) {
     return n
 }
 
+# Read the TSV `path` into cell[row, column name], nrows; returns 0 if unreadable.
+function read_tsv(path,    line, ok, f, i, n) {
+    nrows = 0; delete cell; delete colname
+    header = 0
+    while ((ok = (getline line < path)) > 0) {
+        if (line ~ /^#/) continue
+        n = split(line, f, "\t")
+        if (!header) { for (i = 1; i <= n; i++) colname[i] = f[i]; ncols = n; header = 1; continue }
+        nrows++
+        for (i = 1; i <= n; i++) cell[nrows, colname[i]] = f[i]
+    }
+    close(path)
+    return ok >= 0 && header
+}
+
+function has_column(name,    i) {
+    for (i = 1; i <= ncols; i++) if (colname[i] == name) return 1
+    return 0
+}
+
+# A markdown table into gen[1..n] from the data file: either the listed
+# columns (kind "table", spec "a,b,c") or a pivot (kind "pivot", spec
+# "ROW COL VALUE": one line per ROW value, one column per COL value).
+function generate(kind, path, spec,    n, want, nw, i, r, line, rk, ck, rows, cols, nr, nc, seen, v) {
+    n = 0
+    if (!read_tsv(path)) { problem("cannot read data file " path); return -1 }
+    if (kind == "table") {
+        nw = split(spec, want, ",")
+        for (i = 1; i <= nw; i++) if (!has_column(want[i])) { problem("no column " want[i] " in " path); return -1 }
+        line = "|"; for (i = 1; i <= nw; i++) line = line " " want[i] " |"; gen[++n] = line
+        line = "|"; for (i = 1; i <= nw; i++) line = line " ---: |"; gen[++n] = line
+        for (r = 1; r <= nrows; r++) {
+            line = "|"; for (i = 1; i <= nw; i++) line = line " " cell[r, want[i]] " |"; gen[++n] = line
+        }
+        return n
+    }
+    split(spec, want, " ")
+    for (i = 1; i <= 3; i++) if (!has_column(want[i])) { problem("no column " want[i] " in " path); return -1 }
+    nr = nc = 0; delete seen
+    for (r = 1; r <= nrows; r++) {
+        rk = cell[r, want[1]]; ck = cell[r, want[2]]
+        if (!(("r" SUBSEP rk) in seen)) { seen["r", rk] = 1; rows[++nr] = rk }
+        if (!(("c" SUBSEP ck) in seen)) { seen["c", ck] = 1; cols[++nc] = ck }
+        v[rk, ck] = cell[r, want[3]]
+    }
+    line = "| " want[1] " \\ " want[2] " |"; for (i = 1; i <= nc; i++) line = line " " cols[i] " |"; gen[++n] = line
+    line = "| --- |"; for (i = 1; i <= nc; i++) line = line " ---: |"; gen[++n] = line
+    for (r = 1; r <= nr; r++) {
+        line = "| " rows[r] " |"
+        for (i = 1; i <= nc; i++) line = line " " ((rows[r], cols[i]) in v ? v[rows[r], cols[i]] : "-") " |"
+        gen[++n] = line
+    }
+    return n
+}
+
 # GitHub's anchor for a heading: lower case, punctuation dropped, spaces to '-'.
 function slug(text) {
     text = tolower(text)
@@ -71,6 +126,20 @@ BEGIN {
     next
 }
 
+# A data table: the lines up to the next blank line are generated from a TSV.
+/^<!-- (table|pivot): [^ ]+ .+ -->$/ {
+    print
+    kind = $2; sub(/:$/, "", kind)
+    spec = $0; sub(/^<!-- [a-z]+: [^ ]+ /, "", spec); sub(/ -->$/, "", spec)
+    gn = generate(kind, $3, spec)
+    marker_line = FNR
+    in_table = 1; table_n = 0
+    next
+}
+
+in_table && /^$/ { finish_table(); print; next }
+in_table { table[++table_n] = $0; next }
+
 expect_fence {
     expect_fence = 0
     if ($0 !~ /^```/) { problem("a snippet marker must be followed by a ``` block"); print; next }
@@ -105,7 +174,19 @@ plain_code { print; next }
 
 { check_links($0); print }
 
+function finish_table(    i, same) {
+    in_table = 0
+    if (gn < 0) { for (i = 1; i <= table_n; i++) print table[i]; return }
+    same = (table_n == gn)
+    for (i = 1; same && i <= gn; i++) same = (table[i] == gen[i])
+    if (!same && mode == "check")
+        problem("the table after line " marker_line " differs from its data: run make docs")
+    if (mode == "update") for (i = 1; i <= gn; i++) print gen[i]
+    else for (i = 1; i <= table_n; i++) print table[i]
+}
+
 END {
+    if (in_table) finish_table()
     if (in_block) problem("unclosed code block")
     for (a in wanted_anchor)
         if (!(a in have_anchor)) {
