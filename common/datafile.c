@@ -148,15 +148,11 @@ void datafile_comment(datafile *df, const char *fmt, ...)
     va_end(ap);
 }
 
-void datafile_columns(datafile *df, const char *first, ...)
+void datafile_columns(datafile *df, const char *names)
 {
-    va_list ap;
-    va_start(ap, first);
-    fputs(first, df->out);
-    for (const char *name = va_arg(ap, const char *); name; name = va_arg(ap, const char *))
-        fprintf(df->out, "\t%s", name);
+    for (const char *c = names; *c; c++)
+        fputc(*c == ' ' ? '\t' : *c, df->out);
     fputc('\n', df->out);
-    va_end(ap);
     df->columns_written = 1;
 }
 

@@ -29,8 +29,8 @@ datafile *datafile_create(const char *path, int argc, char *const argv[]);
 /* One more provenance line, "# <text>" (before datafile_columns). */
 void datafile_comment(datafile *df, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The header line: column names, NULL-terminated. */
-void datafile_columns(datafile *df, const char *first, ...) __attribute__((sentinel));
+/* The header line: column names separated by spaces, "method rss_mib median_us". */
+void datafile_columns(datafile *df, const char *names);
 
 /* One row: fields separated by tabs in `fmt`; the newline is added. */
 void datafile_row(datafile *df, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

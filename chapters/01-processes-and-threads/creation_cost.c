@@ -101,8 +101,8 @@ int main(int argc, char *argv[])
         datafile_comment(df, "pages: %s", cfg.huge_pages ? "huge (MADV_HUGEPAGE)"
                                                          : "small (MADV_NOHUGEPAGE)");
         datafile_comment(df, "exec: %s", cfg.exec_path);
-        datafile_columns(df, "method", "rss_mib", "measured_rss_mib", "page_tables_kib",
-                         "repeats", "median_us", "min_us", "max_us", NULL);
+        datafile_columns(df, "method rss_mib measured_rss_mib page_tables_kib repeats median_us "
+                             "min_us max_us");
     }
 
     printf("%-12s %8s %10s %10s %10s %10s %12s\n", "method", "rss_mib", "median_us", "min_us",

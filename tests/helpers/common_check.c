@@ -70,7 +70,7 @@ int main(int argc, char *argv[])
         bool stall = argc == 5 && strcmp(argv[4], "stall") == 0;
         datafile *df = datafile_create(argv[2], argc, argv);
         datafile_comment(df, "rows: %ld", rows);
-        datafile_columns(df, "index", "square", NULL);
+        datafile_columns(df, "index square");
         for (long i = 0; i < rows; i++) {
             datafile_row(df, "%ld\t%ld", i, i * i);
             if (stall && i == rows / 2) {
