@@ -99,10 +99,10 @@ check-docs:
 
 # Sanitizer builds: each in its own folder, running every chapter's quick mode.
 asan:
-	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	WORKBOOK_SANITIZER=asan $(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" quick-all
 tsan:
-	$(MAKE) --no-print-directory BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" quick-all
+	WORKBOOK_SANITIZER=tsan $(MAKE) --no-print-directory BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" quick-all
 
 clean:
 	rm -rf build build-asan build-tsan

@@ -144,6 +144,22 @@ size_t arg_int_list(const char *option, const char *text, long long min, long lo
     return count;
 }
 
+size_t arg_duration_list(const char *option, const char *text, long long min_ns,
+                         long long max_ns, long long *out, size_t capacity)
+{
+    if (text == NULL || text[0] == '\0')
+        usage_error("%s: empty value", option);
+    size_t count = 0;
+    for (const char *item = text; item;) {
+        char buf[64];
+        if (count == capacity)
+            usage_error("%s: more than %zu values", option, capacity);
+        item = next_item(option, text, item, buf, sizeof buf);
+        out[count++] = arg_duration_ns(option, buf, min_ns, max_ns);
+    }
+    return count;
+}
+
 int arg_choice(const char *option, const char *text, const char *const choices[])
 {
     if (text == NULL || text[0] == '\0')

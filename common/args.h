@@ -35,6 +35,10 @@ long long arg_duration_ns(const char *option, const char *text, long long min_ns
 size_t arg_int_list(const char *option, const char *text, long long min, long long max,
                     long long *out, size_t capacity);
 
+/* A comma-separated list of durations ("0.5ms,5ms"), each in [min_ns, max_ns]. */
+size_t arg_duration_list(const char *option, const char *text, long long min_ns,
+                         long long max_ns, long long *out, size_t capacity);
+
 /* One of `choices` (a NULL-terminated list); returns its index. */
 int arg_choice(const char *option, const char *text, const char *const choices[]);
 

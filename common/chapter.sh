@@ -48,8 +48,39 @@ draw_graph() {
     echo "graph: $GRAPH_DIR/$name.svg"
 }
 
-# compare_with_reference NAME KEYS VALUE: this run's VALUE beside the
-# reference data's, row by row, matched on the comma-separated KEYS columns.
+# compare_tsv LEFT RIGHT KEYS VALUE LEFT_NAME RIGHT_NAME: VALUE from two data
+# files side by side, row by row, matched on the comma-separated KEYS columns,
+# with the ratio RIGHT / LEFT. Rows of RIGHT that LEFT lacks show '-'.
+compare_tsv() {
+    local left=$1 right=$2 keys=$3 value=$4 left_name=$5 right_name=$6
+    awk -F'\t' -v keys="$keys" -v value="$value" -v ln="$left_name" -v rn="$right_name" '
+        # Column numbers by name, from the first non-comment line of each file.
+        FNR == 1 { header = 0; file++ }
+        /^#/ { next }
+        !header {
+            header = 1
+            for (i = 1; i <= NF; i++) col[file, $i] = i
+            nk = split(keys, k, ",")
+            for (j = 1; j <= nk; j++)
+                if (!((file, k[j]) in col)) { print "no column " k[j] " in " FILENAME; exit 1 }
+            if (!((file, value) in col)) { print "no column " value " in " FILENAME; exit 1 }
+            if (file == 2) printf "%-28s %14s %14s %8s\n", keys, ln, rn, "ratio"
+            next
+        }
+        {
+            id = ""
+            for (j = 1; j <= nk; j++) id = id (j > 1 ? " " : "") $(col[file, k[j]])
+            v = $(col[file, value])
+            if (file == 1) { left[id] = v; next }
+            if (id in left && left[id] > 0)
+                printf "%-28s %14s %14s %7.2fx\n", id, left[id], v, v / left[id]
+            else
+                printf "%-28s %14s %14s %8s\n", id, "-", v, "-"
+        }' "$left" "$right"
+}
+
+# compare_with_reference NAME KEYS VALUE: in quick mode, this run's VALUE
+# beside the reference data's (plots/data/NAME.tsv).
 compare_with_reference() {
     local name=$1 keys=$2 value=$3
     local reference=plots/data/$name.tsv mine=$DATA_DIR/$name.tsv
@@ -58,30 +89,6 @@ compare_with_reference() {
         echo "(no reference data $reference to compare with)"
         return 0
     fi
-    echo "reference machine: $(sed -n 's/^# cpu: //p' "$reference"), $(sed -n 's/^# cores: //p' "$reference") cores"
-    awk -F'\t' -v keys="$keys" -v value="$value" '
-        # Column numbers by name from the first non-comment line of each file.
-        FNR == 1 { header = 0 }
-        /^#/ { next }
-        !header {
-            header = 1
-            for (i = 1; i <= NF; i++) col[FILENAME, $i] = i
-            nk = split(keys, k, ",")
-            if (!((FILENAME, value) in col)) { print "no column " value " in " FILENAME; exit 1 }
-            if (FILENAME != first && first != "") {
-                printf "%-28s %14s %14s %8s\n", keys, "reference", "this machine", "ratio"
-            }
-            if (first == "") first = FILENAME
-            next
-        }
-        {
-            id = ""
-            for (j = 1; j <= nk; j++) id = id (j > 1 ? " " : "") $(col[FILENAME, k[j]])
-            v = $(col[FILENAME, value])
-            if (FILENAME == first) { ref[id] = v; next }
-            if (id in ref && ref[id] > 0)
-                printf "%-28s %14s %14s %7.2fx\n", id, ref[id], v, v / ref[id]
-            else
-                printf "%-28s %14s %14s %8s\n", id, "-", v, "-"
-        }' "$reference" "$mine"
+    echo "reference: $(sed -n 's/^# cpu: //p' "$reference"), $(sed -n 's/^# cores: //p' "$reference") cores, $(sed -n 's/^# date: //p' "$reference")"
+    compare_tsv "$reference" "$mine" "$keys" "$value" reference "this machine"
 }

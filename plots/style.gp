@@ -34,3 +34,6 @@ set errorbars small
 provenance(file, key) = system(sprintf("sed -n 's/^# %s: //p' '%s' | head -n 1", key, file))
 machine(file) = sprintf("%s, %s cores, %s", provenance(file, "cpu"), provenance(file, "cores"), \
                         provenance(file, "date")[1:10])
+
+# Whether a file exists (the CPython data, for example, may not).
+have(file) = system(sprintf("test -f '%s' && echo yes || echo no", file)) eq "yes"

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""gil_cpython.py - the chapter's GIL experiments in the real CPython.
+
+The same three measurements as the simulation, so that the two can be
+compared side by side on one machine:
+
+  cpu       CPU-bound work (count down from --work) split among threads and
+            among processes; speed-up over the same work done serially
+            (compare gil_cpu)
+  switches  CPU-bound threads; hand-offs per second and the median slice,
+            for several switch intervals (compare gil_switches)
+  convoy    a short time.sleep() timed alone and beside CPU-bound threads
+            (compare gil_convoy)
+
+  python3 gil_cpython.py cpu --workers 1,2,4 --processes 1,2,4 --data cpu.tsv
+  python3 gil_cpython.py switches --threads 2 --intervals 0.5ms,5ms
+  python3 gil_cpython.py convoy --cpu-threads 0,1 --intervals 5ms
+
+Each writes a TSV data file (--data) with the same provenance lines as the
+C programs, written to a temporary name and renamed into place.
+"""
+
+import argparse
+import multiprocessing
+import os
+import platform
+import shlex
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+# ---- arguments: the same strict rules as common/args.c -----------------------
+
+UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def int_list(low, high):
+    def parse(text):
+        values = []
+        for item in text.split(","):
+            if not item.isdigit():
+                raise argparse.ArgumentTypeError(f"'{item}' is not a whole number")
+            value = int(item)
+            if not low <= value <= high:
+                raise argparse.ArgumentTypeError(f"{value} is out of range ({low} to {high})")
+            values.append(value)
+        return values
+    return parse
+
+
+def duration(text):
+    for unit in ("ns", "us", "ms", "s"):
+        if text.endswith(unit):
+            number = text[: -len(unit)]
+            try:
+                seconds = float(number) * UNITS[unit]
+            except ValueError:
+                break
+            if not number[:1].isdigit() or seconds <= 0:
+                raise argparse.ArgumentTypeError(f"'{text}' is out of range")
+            return seconds
+    raise argparse.ArgumentTypeError(f"'{text}' is not a duration (like 500us, 5ms or 2s)")
+
+
+def duration_list(text):
+    return [duration(item) for item in text.split(",")]
+
+
+def positive(text):
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
+
+
+# ---- data files with provenance ------------------------------------------------------
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def write_data(path, comments, columns, rows):
+    """Write a TSV like common/datafile.c: provenance, header, rows, atomically."""
+    u = os.uname()
+    gil = "enabled"
+    if hasattr(sys, "_is_gil_enabled") and not sys._is_gil_enabled():
+        gil = "disabled (free-threaded)"
+    lines = [
+        "# date: " + time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "# cpu: " + cpu_model(),
+        f"# cores: {os.cpu_count()}",
+        f"# kernel: {u.sysname} {u.release} {u.machine}",
+        f"# python: {platform.python_implementation()} {platform.python_version()}, GIL {gil}",
+        "# loadavg: " + " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "# command: " + " ".join(shlex.quote(a) for a in [sys.executable] + sys.argv),
+    ]
+    lines += ["# " + c for c in comments]
+    lines.append("\t".join(columns))
+    lines += ["\t".join(str(v) for v in row) for row in rows]
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp.", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write("\n".join(lines) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+# ---- cpu: threads and processes against serial ------------------------------------------
+
+
+def countdown(n):
+    while n > 0:
+        n -= 1
+
+
+def time_threads(n, work):
+    threads = [threading.Thread(target=countdown, args=(work // n,)) for _ in range(n)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+def time_processes(n, work):
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=countdown, args=(work // n,)) for _ in range(n)]
+    start = time.perf_counter()
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join()
+        if p.exitcode != 0:
+            sys.exit(f"gil_cpython.py: worker process failed with exit code {p.exitcode}")
+    return time.perf_counter() - start
+
+
+def time_serial(work):
+    start = time.perf_counter()
+    countdown(work)
+    return time.perf_counter() - start
+
+
+def run_cpu(args):
+    series = [("serial", "-", 1)]
+    series += [("threads", "new", n) for n in args.workers]
+    series += [("processes", "-", n) for n in args.processes if n > 0]
+    times = {s: [] for s in series}
+    time_serial(args.work // 4)           # warm up, untimed
+    for _ in range(args.repeat):          # interleaved, like gil_cpu
+        for s in series:
+            mode, _, n = s
+            if mode == "serial":
+                times[s].append(time_serial(args.work))
+            elif mode == "threads":
+                times[s].append(time_threads(n, args.work))
+            else:
+                times[s].append(time_processes(n, args.work))
+    serial = statistics.median(times[series[0]])
+    rows = []
+    print(f"{'mode':9} {'gil':4} {'workers':>7} {'median_s':>9} {'speedup':>8}")
+    for s in series:
+        t = times[s]
+        median = statistics.median(t)
+        print(f"{s[0]:9} {s[1]:4} {s[2]:7} {median:9.3f} {serial / median:7.2f}x")
+        rows.append([s[0], s[1], s[2], os.cpu_count(), args.repeat, f"{median:.4f}",
+                     f"{min(t):.4f}", f"{max(t):.4f}", f"{serial / median:.3f}"])
+    if args.data:
+        write_data(args.data, [f"work: countdown from {args.work}"],
+                   ["mode", "gil", "workers", "cpus", "repeats", "median_s", "min_s", "max_s",
+                    "speedup"], rows)
+
+
+# ---- switches: who runs when ------------------------------------------------------------
+
+GAP = 200e-6  # a pause this long between two turns of the loop: we lost the GIL
+
+
+def spin_and_record(deadline, runs):
+    """Spin until `deadline`, recording each stretch during which we ran."""
+    clock = time.perf_counter
+    start = last = clock()
+    while last < deadline:
+        now = clock()
+        if now - last > GAP:
+            runs.append((start, last))
+            start = now
+        last = now
+    runs.append((start, last))
+
+
+def run_switches(args):
+    rows = []
+    old_interval = sys.getswitchinterval()
+    print(f"{'gil':4} {'threads':>7} {'interval_us':>11} {'switches_per_s':>14} {'median_slice_ms':>15}")
+    for n in args.threads:
+        for interval in args.intervals:
+            sys.setswitchinterval(interval)
+            rates, slices = [], []
+            for _ in range(args.repeat):
+                runs = [[] for _ in range(n)]
+                deadline = time.perf_counter() + args.duration + 0.01 * n
+                threads = [threading.Thread(target=spin_and_record, args=(deadline, runs[i]))
+                           for i in range(n)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                # The first and last stretch of each thread are cut short.
+                inner = [r for per_thread in runs for r in per_thread[1:-1]]
+                first = min(r[0][0] for r in runs)
+                last = max(r[-1][1] for r in runs)
+                handoffs = sum(len(r) for r in runs) - 1
+                rates.append(handoffs / (last - first))
+                slices.append(statistics.median([(b - a) * 1e3 for a, b in inner]) if inner else 0.0)
+            rate, slice_ms = statistics.median(rates), statistics.median(slices)
+            print(f"{'new':4} {n:7} {round(interval * 1e6):11} {rate:14.1f} {slice_ms:15.3f}")
+            rows.append(["new", n, round(interval * 1e6), os.cpu_count(), args.repeat,
+                         f"{rate:.2f}", f"{slice_ms:.4f}"])
+    sys.setswitchinterval(old_interval)
+    if args.data:
+        write_data(args.data, [f"duration_s: {args.duration}", f"gap_us: {GAP * 1e6:.0f}"],
+                   ["gil", "threads", "interval_us", "cpus", "repeats", "switches_per_s",
+                    "median_slice_ms"], rows)
+
+
+# ---- convoy: a short sleep beside CPU-bound threads -----------------------------------------
+
+
+def spin_until(stop):
+    n = 0
+    while not stop.is_set():
+        n += 1
+
+
+def run_convoy(args):
+    rows = []
+    old_interval = sys.getswitchinterval()
+    print(f"blocking operation: time.sleep({args.op * 1e3:.3f} ms), {args.ops} times")
+    print(f"{'gil':4} {'cpu_threads':>11} {'interval_us':>11} {'median_op_ms':>13} {'min_op_ms':>10} {'max_op_ms':>10}")
+    for interval in args.intervals:
+        sys.setswitchinterval(interval)
+        for n in args.cpu_threads:
+            stop = threading.Event()
+            spinners = [threading.Thread(target=spin_until, args=(stop,)) for _ in range(n)]
+            for t in spinners:
+                t.start()
+            ops = []
+            clock = time.perf_counter
+            for _ in range(args.ops):
+                start = clock()
+                time.sleep(args.op)
+                ops.append((clock() - start) * 1e3)
+            stop.set()
+            for t in spinners:
+                t.join()
+            median = statistics.median(ops)
+            print(f"{'new':4} {n:11} {round(interval * 1e6):11} {median:13.3f} {min(ops):10.3f} {max(ops):10.3f}")
+            rows.append(["new", n, round(interval * 1e6), os.cpu_count(), args.ops,
+                         f"{median:.4f}", f"{min(ops):.4f}", f"{max(ops):.4f}"])
+    sys.setswitchinterval(old_interval)
+    if args.data:
+        write_data(args.data, [f"op: time.sleep of {args.op * 1e3:.3f} ms"],
+                   ["gil", "cpu_threads", "interval_us", "cpus", "ops", "median_op_ms",
+                    "min_op_ms", "max_op_ms"], rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="experiment", required=True)
+
+    cpu = sub.add_parser("cpu", help="threads and processes against serial")
+    cpu.add_argument("--workers", type=int_list(1, 64), default=[1, 2, 4])
+    cpu.add_argument("--processes", type=int_list(0, 64), default=[1, 2, 4])
+    cpu.add_argument("--work", type=positive, default=40_000_000)
+    cpu.add_argument("--repeat", type=positive, default=3)
+    cpu.add_argument("--data")
+
+    sw = sub.add_parser("switches", help="hand-offs per second and slice length")
+    sw.add_argument("--threads", type=int_list(1, 64), default=[2])
+    sw.add_argument("--intervals", type=duration_list, default=[0.0005, 0.001, 0.005, 0.05])
+    sw.add_argument("--duration", type=duration, default=2.0)
+    sw.add_argument("--repeat", type=positive, default=3)
+    sw.add_argument("--data")
+
+    cv = sub.add_parser("convoy", help="a short sleep beside CPU-bound threads")
+    cv.add_argument("--cpu-threads", type=int_list(0, 16), default=[0, 1, 2])
+    cv.add_argument("--intervals", type=duration_list, default=[0.0005, 0.005, 0.05])
+    cv.add_argument("--op", type=duration, default=150e-6)
+    cv.add_argument("--ops", type=positive, default=40)
+    cv.add_argument("--data")
+
+    args = parser.parse_args()
+    {"cpu": run_cpu, "switches": run_switches, "convoy": run_convoy}[args.experiment](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+/*
+ * interp.h - a tiny "interpreter" that runs under the simulated GIL.
+ *
+ * A simulated Python thread executes bytecodes: each is a small, fixed piece
+ * of real CPU work (about as long as one CPython bytecode), followed by the
+ * eval-breaker check that CPython makes between bytecodes. Blocking calls
+ * release the GIL around the call, as CPython does around sleep and I/O.
+ *
+ *   interp_begin(&t);              // the thread takes the GIL to start
+ *   interp_run(&t, 1000000);       // a million bytecodes of CPU work
+ *   interp_sleep(&t, 200000);      // time.sleep(0.0002): GIL released
+ *   interp_end(&t);                // drops the GIL for good
+ */
+#ifndef WORKBOOK_INTERP_H
+#define WORKBOOK_INTERP_H
+
+#include "gil.h"
+
+/* The work of one bytecode: a short chain of multiply-adds. */
+#define BYTECODE_ROUNDS 22
+
+static inline uint64_t bytecode(uint64_t x)
+{
+    for (int i = 0; i < BYTECODE_ROUNDS; i++)
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return x ^ (x >> 31);
+}
+
+/* Start and end a simulated Python thread (take the GIL; drop it for good). */
+void interp_begin(gil_thread *t);
+void interp_end(gil_thread *t);
+
+/* Execute `n` bytecodes, with the eval breaker between them. */
+void interp_run(gil_thread *t, long long n);
+
+/* Execute bytecodes until `deadline_ns` (now_ns() time); returns how many. */
+long long interp_run_until(gil_thread *t, int64_t deadline_ns);
+
+/* A blocking call of `ns` nanoseconds (nanosleep), with the GIL released. */
+void interp_sleep(gil_thread *t, int64_t ns);
+
+/* Measure how long one bytecode takes here, alone, in ns. */
+double interp_ns_per_bytecode(void);
+
+#endif
