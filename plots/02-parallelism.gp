@@ -23,18 +23,25 @@ set key top left
 set title "wall time"
 set ylabel "wall time (s)"
 set yrange [0:*]
-plot one_mean * x with lines lt 2 dt 3 title "ideal, 1 core: threads × one job", \
-     one_mean * ceil_div(x, cores) with lines lt 1 dt 3 title sprintf("ideal, %d cores", cores), \
+set offsets 0, 0, graph 0.45, 0   # room for the key above the lines
+# The ideal lines, drawn at the measured thread counts (the rows of the 1-core run).
+plot data using "threads":(column("cpus") == 1 ? one_mean * column("threads") : NaN) \
+         with lines lt 2 dt 3 title "ideal, 1 core: threads × one job", \
+     data using "threads":(column("cpus") == 1 ? one_mean * ceil_div(column("threads"), cores) : NaN) \
+         with lines lt 1 dt 3 title sprintf("ideal, %d cores", cores), \
      data using "threads":(pick(1, "median_wall_s")):(pick(1, "min_wall_s")):(pick(1, "max_wall_s")) \
          with yerrorlines lt 2 title "1 core (concurrent)", \
      data using "threads":(pick(cores, "median_wall_s")):(pick(cores, "min_wall_s")):(pick(cores, "max_wall_s")) \
          with yerrorlines lt 1 title sprintf("%d cores (parallel)", cores)
 
 set title "effective parallelism"
+set offsets 0, 0, 0, 0
+set key right top at graph 0.98, 0.74
 set ylabel "CPU time / wall time"
 set yrange [0:cores + 0.5]
 plot 1 with lines lt 2 dt 3 title "1 core", \
-     (x < cores ? x : cores) with lines lt 1 dt 3 title sprintf("min(threads, %d)", cores), \
+     data using "threads":(column("cpus") == 1 ? (column("threads") < cores ? column("threads") : cores) : NaN) \
+         with lines lt 1 dt 3 title sprintf("min(threads, %d)", cores), \
      data using "threads":(pick(1, "parallelism")) with linespoints lt 2 title "1 core", \
      data using "threads":(pick(cores, "parallelism")) with linespoints lt 1 title sprintf("%d cores", cores)
 unset multiplot
