@@ -128,8 +128,10 @@ static const char *next_item(const char *option, const char *text, const char *i
     return comma ? comma + 1 : NULL;
 }
 
-size_t arg_int_list(const char *option, const char *text, long long min, long long max,
-                    long long *out, size_t capacity)
+/* A list of values, each parsed by `parse` (arg_int or arg_duration_ns). */
+static size_t parse_list(const char *option, const char *text, long long min, long long max,
+                         long long *out, size_t capacity,
+                         long long (*parse)(const char *, const char *, long long, long long))
 {
     if (text == NULL || text[0] == '\0')
         usage_error("%s: empty value", option);
@@ -139,25 +141,21 @@ size_t arg_int_list(const char *option, const char *text, long long min, long lo
         if (count == capacity)
             usage_error("%s: more than %zu values", option, capacity);
         item = next_item(option, text, item, buf, sizeof buf);
-        out[count++] = arg_int(option, buf, min, max);
+        out[count++] = parse(option, buf, min, max);
     }
     return count;
+}
+
+size_t arg_int_list(const char *option, const char *text, long long min, long long max,
+                    long long *out, size_t capacity)
+{
+    return parse_list(option, text, min, max, out, capacity, arg_int);
 }
 
 size_t arg_duration_list(const char *option, const char *text, long long min_ns,
                          long long max_ns, long long *out, size_t capacity)
 {
-    if (text == NULL || text[0] == '\0')
-        usage_error("%s: empty value", option);
-    size_t count = 0;
-    for (const char *item = text; item;) {
-        char buf[64];
-        if (count == capacity)
-            usage_error("%s: more than %zu values", option, capacity);
-        item = next_item(option, text, item, buf, sizeof buf);
-        out[count++] = arg_duration_ns(option, buf, min_ns, max_ns);
-    }
-    return count;
+    return parse_list(option, text, min_ns, max_ns, out, capacity, arg_duration_ns);
 }
 
 int arg_choice(const char *option, const char *text, const char *const choices[])
@@ -187,6 +185,13 @@ void arg_choice_list(const char *option, const char *text, const char *const cho
         item = next_item(option, text, item, buf, sizeof buf);
         chosen[arg_choice(option, buf, choices)] = true;
     }
+}
+
+const char *arg_path(const char *option, const char *text)
+{
+    if (text == NULL || text[0] == '\0')
+        usage_error("%s: empty value", option);
+    return text;
 }
 
 void arg_reject(int getopt_result, char *const argv[])

@@ -49,6 +49,9 @@ int arg_choice(const char *option, const char *text, const char *const choices[]
 void arg_choice_list(const char *option, const char *text, const char *const choices[],
                      bool chosen[]);
 
+/* A file name: any non-empty text. */
+const char *arg_path(const char *option, const char *text);
+
 /*
  * For the default: branch of a getopt_long loop (opterr = 0, optstring
  * starting with ':'): reports the unknown option or the missing value.

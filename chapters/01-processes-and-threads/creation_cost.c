@@ -202,9 +202,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             cfg->huge_pages = arg_choice("--pages", optarg, page_kinds) == 1;
             break;
         case 'd':
-            if (optarg[0] == '\0')
-                usage_error("--data: empty value");
-            cfg->data_path = optarg;
+            cfg->data_path = arg_path("--data", optarg);
             break;
         case 'q':
             quick = true;

@@ -32,6 +32,7 @@
 #include "error.h"
 #include "progress.h"
 #include "stats.h"
+#include "threads.h"
 
 static const char usage_line[] =
     "parallelism [--threads LIST] [--work N] [--cpus N] [--repeat N] [--data FILE]\n"
@@ -96,11 +97,7 @@ static struct run run_threads(int n, long long units)
         if (rc != 0)
             die_rc(rc, "pthread_create %d", i);
     }
-    for (int i = 0; i < n; i++) {
-        int rc = pthread_join(ids[i], NULL);
-        if (rc != 0)
-            die_rc(rc, "pthread_join %d", i);
-    }
+    join_all(ids, n);
     return (struct run){ .wall_s = (double)(now_ns() - start) / NS_PER_S,
                          .cpu_s = (double)(cpu_ns_self() - start_cpu) / NS_PER_S };
 }
@@ -166,11 +163,7 @@ static void timeline(int argc, char *argv[], const char *path, int n, int cpus, 
         if (rc != 0)
             die_rc(rc, "pthread_create %d", i);
     }
-    for (int i = 0; i < n; i++) {
-        int rc = pthread_join(ids[i], NULL);
-        if (rc != 0)
-            die_rc(rc, "pthread_join %d", i);
-    }
+    join_all(ids, n);
     datafile *df = datafile_create(path, argc, argv);
     datafile_comment(df, "threads: %d", n);
     datafile_comment(df, "cpus: %d", cpus);
@@ -235,14 +228,10 @@ int main(int argc, char *argv[])
             repeat = (long)arg_int("--repeat", optarg, 1, 100);
             break;
         case 'd':
-            if (optarg[0] == '\0')
-                usage_error("--data: empty value");
-            data_path = optarg;
+            data_path = arg_path("--data", optarg);
             break;
         case 'T':
-            if (optarg[0] == '\0')
-                usage_error("--timeline: empty value");
-            timeline_path = optarg;
+            timeline_path = arg_path("--timeline", optarg);
             break;
         case 'D':
             duration_ns = arg_duration_ns("--duration", optarg, NS_PER_MS, 10 * NS_PER_S);

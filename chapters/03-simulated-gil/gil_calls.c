@@ -26,6 +26,7 @@
 #include "error.h"
 #include "gil.h"
 #include "interp.h"
+#include "threads.h"
 
 static const char usage_line[] =
     "gil_calls [--gil LIST] [--threads LIST] [--duration D] [--call-bytecodes N]\n"
@@ -106,9 +107,7 @@ int main(int argc, char *argv[])
             cpus = (int)arg_int("--cpus", optarg, 1, allowed);
             break;
         case 'd':
-            if (optarg[0] == '\0')
-                usage_error("--data: empty value");
-            data_path = optarg;
+            data_path = arg_path("--data", optarg);
             break;
         case 'q':
             quick = true;
@@ -161,11 +160,7 @@ int main(int argc, char *argv[])
             while (nanosleep(&pause, &pause) == -1)
                 ;
             atomic_store(&stop, 1);
-            for (int i = 0; i < n; i++) {
-                int rc = pthread_join(ids[i], NULL);
-                if (rc != 0)
-                    die_rc(rc, "pthread_join");
-            }
+            join_all(ids, n);
             double seconds = (double)(now_ns() - start) / NS_PER_S;
             long long total = 0, lo = callers[0].calls, hi = callers[0].calls;
             for (int i = 0; i < n; i++) {

@@ -185,9 +185,7 @@ int main(int argc, char *argv[])
             cpus = (int)arg_int("--cpus", optarg, 1, allowed);
             break;
         case 'd':
-            if (optarg[0] == '\0')
-                usage_error("--data: empty value");
-            data_path = optarg;
+            data_path = arg_path("--data", optarg);
             break;
         case 'q':
             quick = true;

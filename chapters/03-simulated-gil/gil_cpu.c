@@ -38,6 +38,7 @@
 #include "interp.h"
 #include "progress.h"
 #include "stats.h"
+#include "threads.h"
 
 static const char usage_line[] =
     "gil_cpu [--gil LIST] [--workers LIST] [--processes LIST] [--work N] [--cpus N]\n"
@@ -224,11 +225,7 @@ static struct run run_threads(gil_mode mode, long interval_us, int n, long long 
         if (rc != 0)
             die_rc(rc, "pthread_create worker %d", i);
     }
-    for (int i = 0; i < n; i++) {
-        int rc = pthread_join(ids[i], NULL);
-        if (rc != 0)
-            die_rc(rc, "pthread_join worker %d", i);
-    }
+    join_all(ids, n);
     struct run run = finish(start, start_cpu, false);
     for (int i = 0; i < n; i++)
         gil_thread_free(&workers[i].thread);
@@ -314,9 +311,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             cfg->repeat = (long)arg_int("--repeat", optarg, 1, 1000);
             break;
         case 'd':
-            if (optarg[0] == '\0')
-                usage_error("--data: empty value");
-            cfg->data_path = optarg;
+            cfg->data_path = arg_path("--data", optarg);
             break;
         case 'q':
             quick = true;

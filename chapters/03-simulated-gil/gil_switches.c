@@ -34,6 +34,7 @@
 #include "interp.h"
 #include "progress.h"
 #include "stats.h"
+#include "threads.h"
 
 static const char usage_line[] =
     "gil_switches [--gil LIST] [--threads LIST] [--intervals LIST] [--duration D]\n"
@@ -159,11 +160,7 @@ static struct result run_once(const struct config *cfg, gil_mode mode, int n, lo
         if (rc != 0)
             die_rc(rc, "pthread_create");
     }
-    for (int i = 0; i < n; i++) {
-        int rc = pthread_join(ids[i], NULL);
-        if (rc != 0)
-            die_rc(rc, "pthread_join");
-    }
+    join_all(ids, n);
     double seconds = (double)(now_ns() - start) / NS_PER_S;
 
     struct result res = {
@@ -296,14 +293,10 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             cfg->repeat = (long)arg_int("--repeat", optarg, 1, 100);
             break;
         case 'd':
-            if (optarg[0] == '\0')
-                usage_error("--data: empty value");
-            cfg->data_path = optarg;
+            cfg->data_path = arg_path("--data", optarg);
             break;
         case 'T':
-            if (optarg[0] == '\0')
-                usage_error("--trace: empty value");
-            cfg->trace_path = optarg;
+            cfg->trace_path = arg_path("--trace", optarg);
             break;
         case 'q':
             quick = true;
