@@ -13,9 +13,9 @@ set xlabel "workers (threads or processes)"
 set ylabel "speed-up over serial (×)"
 set logscale x 2
 set xrange [0.8:20]
-set yrange [0:cores + 0.6]
+set yrange [0:cores + 1.4]
 set xtics (1, 2, 4, 8, 16)
-set key bottom right
+set key top center maxrows 4 width -2
 
 pick(mode, gil, col) = (strcol("mode") eq mode && strcol("gil") eq gil) ? column(col) : NaN
 ideal(x) = x < cores ? x : cores
