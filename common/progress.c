@@ -67,6 +67,14 @@ void progress_advance(progress *p, long steps)
     }
 }
 
+void progress_clear(const progress *p)
+{
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+}
+
 void progress_finish(progress *p)
 {
     if (p->shown)

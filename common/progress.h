@@ -28,6 +28,10 @@ void progress_start(progress *p, const char *label, long total, bool force);
 /* `steps` more steps are done. */
 void progress_advance(progress *p, long steps);
 
+/* Erase the bar's line, so that a line printed now is not mixed into it;
+ * the next progress_advance() draws the bar again. */
+void progress_clear(const progress *p);
+
 /* Draw the final state and end the line. */
 void progress_finish(progress *p);
 

@@ -143,8 +143,7 @@ int main(int argc, char *argv[])
             summary sum = summarize(&samples[(size_t)m * (size_t)cfg.repeat], (size_t)cfg.repeat);
             if (s == 0)
                 first_median[m] = sum.median;
-            if (bar.shown)
-                fputs("\r\033[K", stderr); /* keep the table clear of the bar */
+            progress_clear(&bar);
             printf("%-12s %8lld %10.1f %10.1f %10.1f %9.1fx %9ld KiB\n", method_names[m],
                    cfg.sizes_mib[s], sum.median, sum.min, sum.max, sum.median / first_median[m],
                    page_tables_kib);

@@ -301,8 +301,7 @@ int main(int argc, char *argv[])
             summary w = summarize(wall, (size_t)repeat), c = summarize(cpu, (size_t)repeat);
             if (t == 0)
                 first_wall = w.median / (double)threads[0];
-            if (bar.shown)
-                fputs("\r\033[K", stderr);
+            progress_clear(&bar);
             printf("%7lld %5d %12.3f %12.3f %12.2f %11.2fx\n", threads[t], core_counts[k],
                    w.median, c.median, c.median / w.median, w.median / first_wall);
             if (df)

@@ -238,8 +238,7 @@ int main(int argc, char *argv[])
                 char interval[32] = "-";
                 if (m == GIL_NEW)
                     snprintf(interval, sizeof interval, "%ld", interval_us);
-                if (bar.shown)
-                    fputs("\r\033[K", stderr);
+                progress_clear(&bar);
                 printf("%-4s %11lld %11s %13.3f %10.3f %10.3f\n", gil_mode_names[m],
                        cpu_threads[ti], interval, s.median, s.min, s.max);
                 if (df)

@@ -233,8 +233,7 @@ int main(int argc, char *argv[])
                 char interval[32] = "-";
                 if (m == GIL_NEW)
                     snprintf(interval, sizeof interval, "%ld", interval_us);
-                if (bar.shown)
-                    fputs("\r\033[K", stderr);
+                progress_clear(&bar);
                 printf("%-4s %7lld %11s %14.1f %15.3f %14.1f\n", gil_mode_names[m],
                        cfg.threads[ti], interval, median_rate, median_slice, median_requests);
                 if (df)
