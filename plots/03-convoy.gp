@@ -32,5 +32,5 @@ plot alone_mean + x with lines lt 7 dt 3 title "alone + one interval", \
          with yerrorlines lt 1 title "new GIL, beside 1 CPU thread", \
      sim using (ms(0)):(pick("new", 2, "median_op_ms")):(pick("new", 2, "min_op_ms")):(pick("new", 2, "max_op_ms")) \
          with yerrorlines lt 3 title "new GIL, beside 2 CPU threads", \
-     pyfile using (ms(0)):(pypick(1)) with linespoints lt 1 dt 2 pt 6 title "CPython, beside 1 CPU thread", \
-     pyfile using (ms(0)):(pypick(2)) with linespoints lt 3 dt 2 pt 10 title "CPython, beside 2 CPU threads"
+     pyfile using (ms(0)):(pypick(1)) with linespoints lt 1 dt 2 pt 6 title (have(py) ? "CPython, beside 1 CPU thread" : ""), \
+     pyfile using (ms(0)):(pypick(2)) with linespoints lt 3 dt 2 pt 10 title (have(py) ? "CPython, beside 2 CPU threads" : "")

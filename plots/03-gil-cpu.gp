@@ -26,6 +26,6 @@ plot ideal(x) with lines lt 7 dt 3 lw 1.5 title sprintf("ideal: min(workers, %d 
      sim using "workers":(pick("threads", "new", "speedup")) with linespoints lt 1 title "threads, new GIL", \
      sim using "workers":(pick("threads", "old", "speedup")) with linespoints lt 2 title "threads, old GIL", \
      (have(py) ? py : sim) using "workers":(have(py) ? pick("threads", "new", "speedup") : NaN) \
-         with linespoints lt 1 dt 2 pt 6 title "CPython threads (measured)", \
+         with linespoints lt 1 dt 2 pt 6 title (have(py) ? "CPython threads (measured)" : ""), \
      (have(py) ? py : sim) using "workers":(have(py) ? pick("processes", "-", "speedup") : NaN) \
-         with linespoints lt 5 dt 2 pt 10 title "CPython processes (measured)"
+         with linespoints lt 5 dt 2 pt 10 title (have(py) ? "CPython processes (measured)" : "")

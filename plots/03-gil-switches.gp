@@ -31,8 +31,8 @@ plot 1000 / x with lines lt 7 dt 3 title "one per interval", \
      old_mean with lines lt 2 dt 4 title sprintf("old GIL, 2 threads (%.0f/s)", old_mean), \
      sim using (ms(0)):(pick("new", 2, "switches_per_s")) with linespoints lt 1 title "new GIL, 2 threads", \
      sim using (ms(0)):(pick("new", 4, "switches_per_s")) with linespoints lt 3 title "new GIL, 4 threads", \
-     pyfile using (ms(0)):(pypick(2, "switches_per_s")) with linespoints lt 1 dt 2 pt 6 title "CPython, 2 threads", \
-     pyfile using (ms(0)):(pypick(4, "switches_per_s")) with linespoints lt 3 dt 2 pt 10 title "CPython, 4 threads"
+     pyfile using (ms(0)):(pypick(2, "switches_per_s")) with linespoints lt 1 dt 2 pt 6 title (have(py) ? "CPython, 2 threads" : ""), \
+     pyfile using (ms(0)):(pypick(4, "switches_per_s")) with linespoints lt 3 dt 2 pt 10 title (have(py) ? "CPython, 4 threads" : "")
 
 set title "median slice (one thread's hold)"
 set ylabel "median slice (ms)"
@@ -42,6 +42,6 @@ plot x with lines lt 7 dt 3 title "slice = interval", \
      oldslice_mean with lines lt 2 dt 4 title sprintf("old GIL, 2 threads (%.3f ms)", oldslice_mean), \
      sim using (ms(0)):(pick("new", 2, "median_slice_ms")) with linespoints lt 1 title "new GIL, 2 threads", \
      sim using (ms(0)):(pick("new", 4, "median_slice_ms")) with linespoints lt 3 title "new GIL, 4 threads", \
-     pyfile using (ms(0)):(pypick(2, "median_slice_ms")) with linespoints lt 1 dt 2 pt 6 title "CPython, 2 threads", \
-     pyfile using (ms(0)):(pypick(4, "median_slice_ms")) with linespoints lt 3 dt 2 pt 10 title "CPython, 4 threads"
+     pyfile using (ms(0)):(pypick(2, "median_slice_ms")) with linespoints lt 1 dt 2 pt 6 title (have(py) ? "CPython, 2 threads" : ""), \
+     pyfile using (ms(0)):(pypick(4, "median_slice_ms")) with linespoints lt 3 dt 2 pt 10 title (have(py) ? "CPython, 4 threads" : "")
 unset multiplot

@@ -17,6 +17,8 @@ elif command -v python3 >/dev/null 2>&1; then
 else
     echo "python3 is not installed: the simulation runs alone, without CPython beside it."
 fi
+# This machine's graphs must not show CPython figures from an earlier run.
+[ -n "$python" ] || [ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv
 
 say "1. CPU-bound work: threads under each GIL, and processes (gil_cpu)"
 "$BIN/gil_cpu" "${quick[@]}" --data "$DATA_DIR/03-gil-cpu.tsv"
