@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SLOTS 32
@@ -15,7 +16,8 @@
 static struct {
     volatile sig_atomic_t used;
     pid_t owner;
-    char path[PATH_MAX];
+    pid_t child;        /* a child process to kill and reap, or 0 */
+    char path[PATH_MAX];/* else a file to unlink */
 } slots[SLOTS];
 
 static void cleanup_at_exit(void)
@@ -50,20 +52,31 @@ static void install_handlers_once(void)
             die("sigaction");
 }
 
-int cleanup_add_file(const char *path)
+static int add(const char *path, pid_t child)
 {
     install_handlers_once();
-    if (strlen(path) >= PATH_MAX)
-        die_msg("cleanup: path too long: %s", path);
     for (int i = 0; i < SLOTS; i++) {
         if (!slots[i].used) {
             slots[i].owner = getpid();
+            slots[i].child = child;
             strcpy(slots[i].path, path);
             slots[i].used = 1;
             return i;
         }
     }
     die_msg("cleanup: more than %d objects registered", SLOTS);
+}
+
+int cleanup_add_file(const char *path)
+{
+    if (strlen(path) >= PATH_MAX)
+        die_msg("cleanup: path too long: %s", path);
+    return add(path, 0);
+}
+
+int cleanup_add_child(pid_t pid)
+{
+    return add("", pid);
 }
 
 void cleanup_forget(int slot)
@@ -77,7 +90,13 @@ void cleanup_run(void)
     pid_t me = getpid();
     for (int i = 0; i < SLOTS; i++) {
         if (slots[i].used && slots[i].owner == me) {
-            unlink(slots[i].path); /* nothing to do if it fails: we are leaving */
+            /* Nothing to do if these fail: we are leaving. */
+            if (slots[i].child > 0) {
+                kill(slots[i].child, SIGKILL);
+                waitpid(slots[i].child, NULL, 0);
+            } else {
+                unlink(slots[i].path);
+            }
             slots[i].used = 0;
         }
     }

@@ -1,8 +1,8 @@
 /*
  * cleanup.h - remove what a program created when it ends early.
  *
- * A program that creates a file (or later, a shared-memory object) registers
- * it here. If the program then exits through exit() (die() included) or is
+ * A program that creates a file or a child process (or later, a shared-memory
+ * object) registers it here. If the program then exits through exit() (die() included) or is
  * stopped by SIGINT, SIGTERM or SIGHUP, each registered object that is still
  * registered is removed. Objects registered by a parent are never removed by
  * a forked child: each entry remembers the process that owns it.
@@ -12,8 +12,14 @@
 #ifndef WORKBOOK_CLEANUP_H
 #define WORKBOOK_CLEANUP_H
 
+#include <sys/types.h>
+
 /* Unlink `path` if the program ends before cleanup_forget(). Returns a slot. */
 int cleanup_add_file(const char *path);
+
+/* Kill (SIGKILL) and reap child `pid` if the program ends before
+ * cleanup_forget(). Returns a slot. */
+int cleanup_add_child(pid_t pid);
 
 /* The object in `slot` was finished properly (renamed, closed): keep it. */
 void cleanup_forget(int slot);

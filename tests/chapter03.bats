@@ -182,3 +182,32 @@ overlaps() {
     [ "$(tsv_column "$data" cpu_threads)" = 0 ]
     [ -z "$(find "$BATS_TEST_TMPDIR" -name 'py.tsv.tmp.*')" ]
 }
+
+# children PID: the child processes of PID, from /proc, separated by spaces.
+children() {
+    local list
+    list=$(cat "/proc/$1/task/$1/children" 2>/dev/null || true)
+    echo $list   # unquoted: trims the kernel's trailing space
+}
+
+@test "gil_cpu stopped by SIGTERM kills and reaps its worker processes" {
+    [ -e "/proc/$$/task/$$/children" ] || skip "this kernel does not list children in /proc"
+    out=$BATS_TEST_TMPDIR/out
+    "$BUILD/tests/no_orphans" "$BUILD/chapter03/gil_cpu" --gil none --workers 1 --processes 2 \
+        --work 40000000 --repeat 20 >"$out" 2>&1 &
+    wrapper=$!
+    # Wait until gil_cpu (the wrapper's child) has its two workers, then stop it.
+    cpu= workers=0
+    for _ in $(seq 200); do
+        cpu=$(children "$wrapper")
+        [ -n "$cpu" ] && workers=$(children "$cpu" | wc -w)
+        [ "$workers" -ge 2 ] && break
+        sleep 0.05
+    done
+    [ "$workers" -ge 2 ]
+    kill -TERM "$cpu"
+    wait "$wrapper" || true
+    cat "$out"
+    grep -q "^status 143$" "$out"      # 128 + SIGTERM: it did die of the signal
+    grep -q "^left behind 0$" "$out"
+}

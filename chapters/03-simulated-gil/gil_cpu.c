@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "cleanup.h"
 #include "clock.h"
 #include "cpus.h"
 #include "datafile.h"
@@ -239,7 +240,8 @@ static struct run run_threads(gil_mode mode, long interval_us, int n, long long 
 static struct run run_processes(int n, long long work)
 {
     pid_t *pids = calloc((size_t)n, sizeof *pids);
-    if (pids == NULL)
+    int *slots = calloc((size_t)n, sizeof *slots);
+    if (pids == NULL || slots == NULL)
         die("calloc");
     int64_t start = now_ns(), start_cpu = cpu_ns_children();
     for (int i = 0; i < n; i++) {
@@ -250,16 +252,19 @@ static struct run run_processes(int n, long long work)
             run_serial(work / n + (i < work % n));
             _exit(EXIT_SUCCESS);
         }
+        slots[i] = cleanup_add_child(pids[i]); /* killed and reaped if we are stopped */
     }
     for (int i = 0; i < n; i++) {
         int status;
         if (waitpid(pids[i], &status, 0) == -1)
             die("waitpid");
+        cleanup_forget(slots[i]);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             die_msg("worker process %d failed (status 0x%x)", (int)pids[i], status);
     }
     struct run run = finish(start, start_cpu, true);
     free(pids);
+    free(slots);
     return run;
 }
 
