@@ -34,6 +34,7 @@
 #include "interp.h"
 #include "progress.h"
 #include "stats.h"
+#include "threads.h"
 
 static const char usage_line[] =
     "gil_convoy [--gil LIST] [--cpu-threads LIST] [--intervals LIST] [--op D] [--ops N]\n"
@@ -120,16 +121,11 @@ static summary measure(gil_mode mode, long interval_us, int n_cpu, int64_t op_ns
     int rc = pthread_create(&io_id, NULL, io_main, &io);
     if (rc != 0)
         die_rc(rc, "pthread_create");
-    rc = pthread_join(io_id, NULL);
-    if (rc != 0)
-        die_rc(rc, "pthread_join");
+    join_all(&io_id, 1);
     atomic_store(&stop, 1);
-    for (int i = 0; i < n_cpu; i++) {
-        rc = pthread_join(ids[i], NULL);
-        if (rc != 0)
-            die_rc(rc, "pthread_join");
+    join_all(ids, n_cpu);
+    for (int i = 0; i < n_cpu; i++)
         gil_thread_free(&spinners[i].thread);
-    }
     summary s = summarize(io.op_ms, (size_t)ops);
     gil_thread_free(&io.thread);
     free(io.op_ms);

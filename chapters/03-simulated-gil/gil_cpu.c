@@ -86,8 +86,13 @@ static struct run run_threads(gil_mode mode, long interval_us, int n, long long 
 static struct run run_processes(int n, long long work);
 
 /* All the runs of one configuration. */
+enum kind { SERIAL, THREADS, PROCESSES };
+static const char *const kind_names[] = { "serial", "threads", "processes" };
+
 struct series {
-    const char *mode, *gil;
+    enum kind kind;
+    gil_mode gil;    /* for THREADS */
+    const char *gil_name; /* as printed: "new", or "-" where there is none */
     int workers;
     double wall[1000], cpu[1000];
 };
@@ -105,13 +110,14 @@ int main(int argc, char *argv[])
     if (series == NULL)
         die("calloc");
     size_t k = 0;
-    series[k++] = (struct series){ .mode = "serial", .gil = "-", .workers = 1 };
+    series[k++] = (struct series){ .kind = SERIAL, .gil_name = "-", .workers = 1 };
     for (int g = 0; g < 3; g++)
         for (size_t i = 0; i < cfg.n_workers && cfg.gil_used[g]; i++)
-            series[k++] = (struct series){ .mode = "threads", .gil = gil_mode_names[g],
+            series[k++] = (struct series){ .kind = THREADS, .gil = (gil_mode)g,
+                                           .gil_name = gil_mode_names[g],
                                            .workers = (int)cfg.workers[i] };
     for (size_t i = 0; i < cfg.n_processes; i++)
-        series[k++] = (struct series){ .mode = "processes", .gil = "-",
+        series[k++] = (struct series){ .kind = PROCESSES, .gil_name = "-",
                                        .workers = (int)cfg.processes[i] };
     n_series = k;
 
@@ -124,13 +130,18 @@ int main(int argc, char *argv[])
         for (size_t s = 0; s < n_series; s++) {
             struct series *c = &series[s];
             struct run run;
-            if (strcmp(c->mode, "serial") == 0)
+            switch (c->kind) {
+            case SERIAL:
                 run = run_serial(cfg.work);
-            else if (strcmp(c->mode, "threads") == 0)
-                run = run_threads((gil_mode)arg_choice("--gil", c->gil, gil_mode_names),
-                                  cfg.interval_us, c->workers, cfg.work);
-            else
+                break;
+            case THREADS:
+                run = run_threads(c->gil, cfg.interval_us, c->workers, cfg.work);
+                break;
+            case PROCESSES:
+            default:
                 run = run_processes(c->workers, cfg.work);
+                break;
+            }
             c->wall[r] = run.wall_s;
             c->cpu[r] = run.cpu_s;
             progress_advance(&bar, 1);
@@ -153,12 +164,12 @@ int main(int argc, char *argv[])
         summary wall = summarize(series[s].wall, (size_t)cfg.repeat);
         summary cpu = summarize(series[s].cpu, (size_t)cfg.repeat);
         double speedup = serial_median / wall.median;
-        printf("%-9s %-4s %7d %9.3f %9.3f %9.3f %7.2fx %8.3f %11.2f\n", series[s].mode,
-               series[s].gil, series[s].workers, wall.median, wall.min, wall.max, speedup,
+        printf("%-9s %-4s %7d %9.3f %9.3f %9.3f %7.2fx %8.3f %11.2f\n", kind_names[series[s].kind],
+               series[s].gil_name, series[s].workers, wall.median, wall.min, wall.max, speedup,
                cpu.median, cpu.median / wall.median);
         if (df)
             datafile_row(df, "%s\t%s\t%d\t%d\t%ld\t%.4f\t%.4f\t%.4f\t%.3f\t%.4g\t%.4f\t%.3f",
-                         series[s].mode, series[s].gil, series[s].workers, cfg.cpus, cfg.repeat,
+                         kind_names[series[s].kind], series[s].gil_name, series[s].workers, cfg.cpus, cfg.repeat,
                          wall.median, wall.min, wall.max, speedup,
                          (double)cfg.work / wall.median, cpu.median, cpu.median / wall.median);
     }

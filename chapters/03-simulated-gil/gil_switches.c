@@ -164,7 +164,7 @@ static struct result run_once(const struct config *cfg, gil_mode mode, int n, lo
     double seconds = (double)(now_ns() - start) / NS_PER_S;
 
     struct result res = {
-        .switch_number = mode == GIL_NONE ? 0 : g.switch_number,
+        .switch_number = mode == GIL_NONE ? 0 : gil_switches(&g),
         .drop_requests = atomic_load(&g.drop_requests),
         .median_slice_ms = median_slice_ms(runners, n),
     };
