@@ -10,14 +10,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SLOTS 32
+#define SLOTS 320 /* a pool of 256 worker processes, and room for more */
 
 /* Read by a signal handler: plain fixed arrays, the `used` flag set last. */
 static struct {
     volatile sig_atomic_t used;
     pid_t owner;
     pid_t child;        /* a child process to kill and reap, or 0 */
-    char path[PATH_MAX];/* else a file to unlink */
+    int is_dir;         /* else `path` is a directory to remove, or */
+    char path[PATH_MAX];/* a file to unlink */
 } slots[SLOTS];
 
 static void cleanup_at_exit(void)
@@ -52,13 +53,14 @@ static void install_handlers_once(void)
             die("sigaction");
 }
 
-static int add(const char *path, pid_t child)
+static int add(const char *path, pid_t child, int is_dir)
 {
     install_handlers_once();
     for (int i = 0; i < SLOTS; i++) {
         if (!slots[i].used) {
             slots[i].owner = getpid();
             slots[i].child = child;
+            slots[i].is_dir = is_dir;
             strcpy(slots[i].path, path);
             slots[i].used = 1;
             return i;
@@ -71,12 +73,19 @@ int cleanup_add_file(const char *path)
 {
     if (strlen(path) >= PATH_MAX)
         die_msg("cleanup: path too long: %s", path);
-    return add(path, 0);
+    return add(path, 0, 0);
+}
+
+int cleanup_add_dir(const char *path)
+{
+    if (strlen(path) >= PATH_MAX)
+        die_msg("cleanup: path too long: %s", path);
+    return add(path, 0, 1);
 }
 
 int cleanup_add_child(pid_t pid)
 {
-    return add("", pid);
+    return add("", pid, 0);
 }
 
 void cleanup_forget(int slot)
@@ -88,14 +97,21 @@ void cleanup_forget(int slot)
 void cleanup_run(void)
 {
     pid_t me = getpid();
-    for (int i = 0; i < SLOTS; i++) {
-        if (slots[i].used && slots[i].owner == me) {
-            /* Nothing to do if these fail: we are leaving. */
-            if (slots[i].child > 0) {
+    /* Children first (they may be writing the files), then files, then the
+     * directories that held them. Nothing to do if these fail: we are leaving. */
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < SLOTS; i++) {
+            if (!slots[i].used || slots[i].owner != me)
+                continue;
+            if (pass == 0 && slots[i].child > 0) {
                 kill(slots[i].child, SIGKILL);
                 waitpid(slots[i].child, NULL, 0);
-            } else {
+            } else if (pass == 1 && slots[i].child == 0 && !slots[i].is_dir) {
                 unlink(slots[i].path);
+            } else if (pass == 2 && slots[i].is_dir) {
+                rmdir(slots[i].path);
+            } else {
+                continue;
             }
             slots[i].used = 0;
         }

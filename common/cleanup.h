@@ -17,6 +17,9 @@
 /* Unlink `path` if the program ends before cleanup_forget(). Returns a slot. */
 int cleanup_add_file(const char *path);
 
+/* Remove the (by then empty) directory `path` likewise, after the files. */
+int cleanup_add_dir(const char *path);
+
 /* Kill (SIGKILL) and reap child `pid` if the program ends before
  * cleanup_forget(). Returns a slot. */
 int cleanup_add_child(pid_t pid);

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Chapter 4: what `make chapter4` (quick) and `make measure-chapter4`
+# (measure) run. See common/chapter.sh for the two modes.
+. common/chapter.sh
+chapter_setup "$@"
+quick=()
+[ "$MODE" = quick ] && quick=(--quick)
+repeat=()
+[ "$MODE" = measure ] && repeat=(--repeat 3)
+
+say "I/O-bound and CPU-bound tasks: serial, threads (GIL and none), processes (scaling)"
+"$BIN/scaling" "${quick[@]}" "${repeat[@]}" --data "$DATA_DIR/04-scaling.tsv"
+
+say "This machine beside the reference: speed-up over serial"
+compare_with_reference 04-scaling workload,mode,gil,workers speedup
+
+say "Graphs"
+for graph in 04-io-threads 04-cpu 04-io-processes 04-speedup; do
+    draw_graph "$graph"
+done
