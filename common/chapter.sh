@@ -92,3 +92,23 @@ compare_with_reference() {
     echo "reference: $(sed -n 's/^# cpu: //p' "$reference"), $(sed -n 's/^# cores: //p' "$reference") cores, $(sed -n 's/^# date: //p' "$reference")"
     compare_tsv "$reference" "$mine" "$keys" "$value" reference "this machine"
 }
+
+# merge_tsv OUT FIRST SECOND: one data file with the rows of two that have
+# the same columns (the C programs' and a Python companion's). FIRST's
+# provenance is kept as it is; SECOND's lines are kept as "# companion ...".
+# Written to a temporary name and renamed into place.
+merge_tsv() {
+    local out=$1 first=$2 second=$3 tmp
+    if [ "$(grep -v '^#' "$first" | head -n 1)" != "$(grep -v '^#' "$second" | head -n 1)" ]; then
+        echo "merge_tsv: $first and $second have different columns" >&2
+        return 1
+    fi
+    tmp=$(mktemp "$out.tmp.XXXXXX")
+    {
+        grep '^#' "$first"
+        sed -n 's/^# /# companion /p' "$second"
+        grep -v '^#' "$first"
+        grep -v '^#' "$second" | tail -n +2
+    } >"$tmp"
+    mv "$tmp" "$out"
+}

@@ -162,7 +162,8 @@ static void take_gil(gil_thread *t)
     /* We hold the GIL now. */
     lock(&g->switch_mutex);
     atomic_store(&g->locked, 1);
-    t->acquired_ns = now_ns();
+    if (t->trace != NULL)                    /* only a trace needs the time */
+        t->acquired_ns = now_ns();
     if (atomic_load(&g->last_holder) != t->id) {
         atomic_store(&g->last_holder, t->id);
         g->switch_number++;                  /* a hand-off */
@@ -208,7 +209,8 @@ static void take_old(gil_thread *t)
     while (sem_wait(&g->lock) == -1)         /* the lock: no timeout, no queue */
         if (errno != EINTR)
             die("sem_wait");
-    t->acquired_ns = now_ns();
+    if (t->trace != NULL)
+        t->acquired_ns = now_ns();
     if (atomic_load(&g->last_holder) != t->id) {
         atomic_store(&g->last_holder, t->id);
         g->switch_number++;                  /* only the holder writes it */
@@ -239,7 +241,8 @@ void gil_take(gil_thread *t)
         take_old(t);
         break;
     case GIL_NONE:
-        t->acquired_ns = now_ns(); /* no lock: the trace shows when it ran */
+        if (t->trace != NULL)
+            t->acquired_ns = now_ns(); /* no lock: the trace shows when it ran */
         break;
     }
 }

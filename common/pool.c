@@ -10,8 +10,8 @@
  *              take chunks themselves.
  *   processes  the caller owns the queue; it writes each chunk into one
  *              worker's task pipe and reads results from that worker's
- *              result pipe, waiting on all pipes at once with poll(). One
- *              chunk per worker at a time. End-of-file on a result pipe
+ *              result pipe, waiting on all pipes at once with poll(). A few
+ *              chunks per worker at a time. End-of-file on a result pipe
  *              means the worker has died (or been told to stop).
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
@@ -34,6 +34,16 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* A worker process may have this many chunks sent to it at once: one it is
+ * running, the others waiting in its pipe, so that it does not sit idle
+ * while the pool reacts to its last results. Only when its chunks are short
+ * (the last took under PREFETCH_BELOW_S): a round trip through the pool
+ * (tens of microseconds) then matters. When they are long it does not, and a
+ * chunk sent early could wait behind a long one while another worker has
+ * nothing to do. And only while more chunks wait than there are workers. */
+#define POOL_PREFETCH 4
+#define PREFETCH_BELOW_S 0.001
 
 const char *const pool_kind_names[] = { "threads", "processes", NULL };
 const char *const pool_policy_names[] = { "stop", "continue", NULL };
@@ -74,8 +84,9 @@ struct process_worker {
     pid_t pid;              /* 0: no worker in this slot */
     int cleanup_slot;
     int task_fd, result_fd; /* our ends of its two pipes, or -1 */
-    bool busy;              /* it has `chunk` */
-    struct chunk chunk;
+    struct chunk sent[POOL_PREFETCH]; /* chunks sent, results not yet back: a FIFO */
+    int n_sent;
+    double last_chunk_s;    /* the task time of its last chunk; -1: none yet */
     struct buffer out, in;
 };
 
@@ -205,11 +216,13 @@ struct result_entry {
 
 /* ---- running one task (in any worker) ------------------------------------------ */
 
+/* Run one task into r; unless *cancel is set. Under POOL_STOP a failure
+ * sets *cancel at once, so that no worker starts another task. */
 static void run_task(const pool_options *opt, gil_thread *t, int worker, size_t index,
-                     const pool_input *in, bool cancelled, pool_result *r)
+                     const pool_input *in, atomic_int *cancel, pool_result *r)
 {
     *r = (pool_result){ .index = index, .worker = worker };
-    if (cancelled) {
+    if (atomic_load(cancel)) {
         r->status = POOL_CANCELLED;
         snprintf(r->error, sizeof r->error, "not run: the pool stopped at a failure");
         return;
@@ -234,6 +247,8 @@ static void run_task(const pool_options *opt, gil_thread *t, int worker, size_t 
         task.error[POOL_ERROR_MAX - 1] = '\0';
         snprintf(r->error, sizeof r->error, "%s", task.error[0] ? task.error : "failed (no message)");
         free(task.output);
+        if (opt->on_error == POOL_STOP)
+            atomic_store(cancel, 1);
     }
 }
 
@@ -371,7 +386,7 @@ static void *thread_worker_main(void *arg)
 
         for (size_t i = 0; i < c.count; i++)
             run_task(&p->opt, &w->thread, me, c.first + i, chunk_input(&c, i),
-                     atomic_load(&p->cancel), &results[i]);
+                     &p->cancel, &results[i]);
 
         gil_drop(&w->thread, RELEASE_BLOCKING);
         lock(&p->mutex);
@@ -536,7 +551,7 @@ static void process_worker_main(pool *p, int me, int task_fd, int result_fd)
 
             pool_result r;
             atomic_store(&p->shared->running[me], (long long)e.index);
-            run_task(&p->opt, &t, me, e.index, &input, atomic_load(&p->shared->cancel), &r);
+            run_task(&p->opt, &t, me, e.index, &input, &p->shared->cancel, &r);
             atomic_store(&p->shared->running[me], -1);
 
             const void *bytes = r.status == POOL_DONE ? r.data : r.error;
@@ -601,7 +616,8 @@ static void spawn_worker(pool *p, int k)
     w->cleanup_slot = cleanup_add_child(pid); /* killed and reaped if we are stopped */
     w->task_fd = task_pipe[1];
     w->result_fd = result_pipe[0];
-    w->busy = false;
+    w->n_sent = 0;
+    w->last_chunk_s = -1;
     w->out.pos = w->out.len = w->in.pos = w->in.len = 0;
     p->stats.workers_started++;
 }
@@ -642,18 +658,24 @@ static void send_chunk(pool *p, int k, struct chunk c)
         buffer_add(&w->out, &e, sizeof e);
         buffer_add(&w->out, in->data, in->len);
     }
-    w->busy = true;
-    w->chunk = c;
+    w->sent[w->n_sent++] = c;
     p->stats.messages_sent++;
     p->stats.bytes_sent += (long long)(sizeof h + h.body_bytes);
 }
 
-/* Give every idle worker a chunk. */
+/* Give every idle worker a chunk; then, while plenty are left, top up the
+ * pipes of the busy ones whose chunks are short, round by round. */
 static void dispatch(pool *p)
 {
-    for (int k = 0; k < p->opt.workers && p->queue.len > 0 && !p->stopping; k++)
-        if (p->procs[k].pid != 0 && !p->procs[k].busy)
-            send_chunk(p, k, queue_pop(&p->queue));
+    for (int depth = 0; depth < POOL_PREFETCH && !p->stopping; depth++) {
+        size_t keep = depth == 0 ? 0 : (size_t)p->opt.workers;
+        for (int k = 0; k < p->opt.workers && p->queue.len > keep; k++) {
+            struct process_worker *w = &p->procs[k];
+            bool short_chunks = w->last_chunk_s >= 0 && w->last_chunk_s < PREFETCH_BELOW_S;
+            if (w->pid != 0 && w->n_sent == depth && (depth == 0 || short_chunks))
+                send_chunk(p, k, queue_pop(&p->queue));
+        }
+    }
 }
 
 static void describe_status(int status, char *out, size_t size)
@@ -692,15 +714,21 @@ static void worker_died(pool *p, int k)
 {
     struct process_worker *w = &p->procs[k];
     pid_t pid = w->pid;
-    struct chunk c = w->chunk;
     long long running = atomic_load(&p->shared->running[k]);
-    bool had_chunk = w->busy;
     char cause[80];
     describe_status(reap_worker(p, k), cause, sizeof cause);
     p->stats.workers_lost++;
-    w->busy = false;
-    if (!had_chunk)
+    /* The chunks behind the first were never started: back to the queue. */
+    for (int i = w->n_sent - 1; i >= 1; i--) {
+        if (p->stopping)
+            deliver_cancelled(p, &w->sent[i], "not run: the pool stopped at a failure");
+        else
+            queue_push(&p->queue, w->sent[i], true);
+    }
+    struct chunk c = w->sent[0];
+    if (w->n_sent == 0)
         c.count = 0; /* it died idle: no task is lost */
+    w->n_sent = 0;
 
     size_t r = running >= 0 ? (size_t)running - c.first : c.count; /* c.count: between tasks */
     if (r < c.count) {
@@ -745,12 +773,14 @@ static void take_results(pool *p, int k)
         if (w->in.len - w->in.pos < sizeof h + h.body_bytes)
             return; /* the rest is still on its way */
         const char *at = w->in.data + w->in.pos + sizeof h;
+        w->last_chunk_s = 0;
         for (uint32_t i = 0; i < h.count; i++) {
             struct result_entry e;
             memcpy(&e, at, sizeof e);
             at += sizeof e;
             pool_result r = { .index = e.index, .status = (pool_status)e.status, .worker = k,
                               .task_s = e.task_s };
+            w->last_chunk_s += e.task_s;
             if (r.status == POOL_DONE) {
                 r.data = malloc(e.len ? e.len : 1);
                 if (r.data == NULL)
@@ -766,7 +796,8 @@ static void take_results(pool *p, int k)
             deliver(p, &r);
         }
         w->in.pos += sizeof h + h.body_bytes;
-        w->busy = false;
+        memmove(&w->sent[0], &w->sent[1], (size_t)(w->n_sent - 1) * sizeof w->sent[0]);
+        w->n_sent--;
         p->stats.messages_received++;
         p->stats.bytes_received += (long long)(sizeof h + h.body_bytes);
     }

@@ -1,0 +1,8 @@
+build-clang/common/gil.o: common/gil.c common/gil.h common/clock.h \
+  common/error.h
+
+common/gil.h:
+
+common/clock.h:
+
+common/error.h:

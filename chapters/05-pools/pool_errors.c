@@ -1,0 +1,209 @@
+/*
+ * pool_errors.c - what a pool does when tasks fail: stop at the first
+ * failure, or record each failure and go on; and when a worker process dies
+ * in the middle of a task.
+ *
+ * Task i sleeps --task-time, then returns i * i; the inputs named by --fail
+ * fail instead (a task returning an error, Python's raised exception), and
+ * those named by --crash kill their own worker process with SIGKILL, as a
+ * segfault or the out-of-memory killer would.
+ *
+ *   build/chapter05/pool_errors --fail 3                  # stop: the rest cancelled
+ *   build/chapter05/pool_errors --fail 3,7 --policy continue
+ *   build/chapter05/pool_errors --pool processes --crash 4 --policy continue
+ *
+ * Every result is printed in input order, then what the pool did: tasks
+ * done, failed, cancelled; workers started and lost. Exit status 0: the
+ * failures are the demonstration, not an error of this program.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "clock.h"
+#include "error.h"
+#include "interp.h"
+#include "pool.h"
+
+static const char usage_line[] =
+    "pool_errors [--pool threads|processes] [--workers N] [--tasks N] [--chunk N]\n"
+    "                   [--policy stop|continue] [--fail LIST] [--crash LIST] [--task-time D] [--progress]";
+static const char help_text[] =
+    "Runs a map in which some tasks fail or crash their worker, and prints\n"
+    "every result and what the pool did about it.\n"
+    "\n"
+    "  --pool KIND        threads or processes (default threads)\n"
+    "  --workers N        workers (1 to 256; default 2)\n"
+    "  --tasks N          tasks (1 to 1000; default 10)\n"
+    "  --chunk N          tasks per chunk (1 to 1000; default 1)\n"
+    "  --policy P         stop (at the first failure; default) or continue\n"
+    "  --fail LIST        inputs whose task fails, as 3 or 3,7 (default none)\n"
+    "  --crash LIST       inputs whose task kills its worker process with SIGKILL\n"
+    "                     (processes only: in a thread it would kill this program)\n"
+    "  --task-time D      how long each task sleeps (default 50ms)\n"
+    "  --progress         show the pool's progress bar even when stderr is not a terminal\n"
+    "  --help             show this help\n";
+
+#define MAX_LIST 64
+
+struct config {
+    pool_kind kind;
+    int workers, chunk;
+    long long tasks, task_ns;
+    pool_policy policy;
+    long long fail[MAX_LIST], crash[MAX_LIST];
+    size_t n_fail, n_crash;
+    bool force_progress;
+};
+
+static void parse_args(int argc, char *argv[], struct config *cfg);
+
+static bool listed(const long long *list, size_t n, int64_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == x)
+            return true;
+    return false;
+}
+
+// snippet-begin: failing-task
+static int square_slowly(pool_task *task)
+{
+    const struct config *cfg = task->context;
+    int64_t x;
+    memcpy(&x, task->input, sizeof x);
+    if (listed(cfg->crash, cfg->n_crash, x))
+        kill(getpid(), SIGKILL);                 /* the worker process dies here */
+    interp_sleep(task->thread, cfg->task_ns);
+    if (listed(cfg->fail, cfg->n_fail, x)) {     /* raise ValueError(...) */
+        snprintf(task->error, sizeof task->error, "input %" PRId64 " is not allowed", x);
+        return -1;
+    }
+    x *= x;
+    memcpy(task->output, &x, sizeof x);
+    task->output_len = sizeof x;
+    return 0;
+}
+// snippet-end: failing-task
+
+int main(int argc, char *argv[])
+{
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    size_t n = (size_t)cfg.tasks;
+    int64_t *numbers = malloc(n * sizeof *numbers);
+    pool_input *inputs = malloc(n * sizeof *inputs);
+    pool_result *results = calloc(n, sizeof *results);
+    if (numbers == NULL || inputs == NULL || results == NULL)
+        die("malloc");
+    for (size_t i = 0; i < n; i++) {
+        numbers[i] = (int64_t)i;
+        inputs[i] = (pool_input){ &numbers[i], sizeof numbers[i] };
+    }
+    printf("%lld tasks, %d %s, chunk %d, policy %s\n", cfg.tasks, cfg.workers, pool_kind_names[cfg.kind],
+           cfg.chunk, pool_policy_names[cfg.policy]);
+    fflush(stdout);
+
+    // snippet-begin: policy
+    pool_options opt = { .kind = cfg.kind, .workers = cfg.workers, .chunk_size = cfg.chunk,
+                         .on_error = cfg.policy, .fn = square_slowly, .context = &cfg,
+                         .output_max = sizeof(int64_t), .label = "tasks",
+                         .force_progress = cfg.force_progress };
+    int64_t start = now_ns();
+    pool *p = pool_create(&opt);
+    size_t not_done = pool_map(p, inputs, n, results);
+    for (size_t i = 0; i < n; i++) {
+        if (results[i].status == POOL_DONE) {
+            int64_t value;
+            memcpy(&value, results[i].data, sizeof value);
+            printf("input %2zu: done      %" PRId64 "\n", i, value);
+        } else {
+            printf("input %2zu: %-9s %s\n", i, pool_status_names[results[i].status], results[i].error);
+        }
+    }
+    // snippet-end: policy
+    pool_stats s = pool_get_stats(p);
+    bool stopped = pool_stopped(p);
+    pool_destroy(p);
+    printf("%zu of %zu not done; %ld done, %ld failed, %ld cancelled; %s\n", not_done, n, s.tasks_done,
+           s.tasks_failed, s.tasks_cancelled, stopped ? "the pool stopped" : "the pool went on");
+    printf("workers started %ld, lost %ld; %.3f s\n", s.workers_started, s.workers_lost,
+           (double)(now_ns() - start) / NS_PER_S);
+    pool_results_free(results, n);
+    free(results);
+    free(inputs);
+    free(numbers);
+    return EXIT_SUCCESS;
+}
+
+static void parse_args(int argc, char *argv[], struct config *cfg)
+{
+    cli_init(argv[0], usage_line);
+    static const struct option options[] = {
+        { "pool", required_argument, NULL, 'p' },
+        { "workers", required_argument, NULL, 'w' },
+        { "tasks", required_argument, NULL, 't' },
+        { "chunk", required_argument, NULL, 'c' },
+        { "policy", required_argument, NULL, 'o' },
+        { "fail", required_argument, NULL, 'f' },
+        { "crash", required_argument, NULL, 'x' },
+        { "task-time", required_argument, NULL, 'T' },
+        { "progress", no_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    *cfg = (struct config){ .kind = POOL_THREADS, .workers = 2, .chunk = 1, .tasks = 10,
+                            .task_ns = 50 * NS_PER_MS, .policy = POOL_STOP };
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+        switch (c) {
+        case 'p':
+            cfg->kind = (pool_kind)arg_choice("--pool", optarg, pool_kind_names);
+            break;
+        case 'w':
+            cfg->workers = (int)arg_int("--workers", optarg, 1, POOL_MAX_WORKERS);
+            break;
+        case 't':
+            cfg->tasks = arg_int("--tasks", optarg, 1, 1000);
+            break;
+        case 'c':
+            cfg->chunk = (int)arg_int("--chunk", optarg, 1, 1000);
+            break;
+        case 'o':
+            cfg->policy = (pool_policy)arg_choice("--policy", optarg, pool_policy_names);
+            break;
+        case 'f':
+            cfg->n_fail = arg_int_list("--fail", optarg, 0, 999, cfg->fail, MAX_LIST);
+            break;
+        case 'x':
+            cfg->n_crash = arg_int_list("--crash", optarg, 0, 999, cfg->crash, MAX_LIST);
+            break;
+        case 'T':
+            cfg->task_ns = arg_duration_ns("--task-time", optarg, 0, 60 * NS_PER_S);
+            break;
+        case 'P':
+            cfg->force_progress = true;
+            break;
+        case 'h':
+            cli_help(help_text);
+        default:
+            arg_reject(c, argv);
+        }
+    }
+    arg_no_operands(argc, argv);
+    if (cfg->n_crash > 0 && cfg->kind == POOL_THREADS)
+        usage_error("--crash needs --pool processes: a thread that kills its process kills this program");
+    for (size_t i = 0; i < cfg->n_fail; i++)
+        if (cfg->fail[i] >= cfg->tasks)
+            usage_error("--fail: input %lld is not below --tasks %lld", cfg->fail[i], cfg->tasks);
+    for (size_t i = 0; i < cfg->n_crash; i++)
+        if (cfg->crash[i] >= cfg->tasks)
+            usage_error("--crash: input %lld is not below --tasks %lld", cfg->crash[i], cfg->tasks);
+}
