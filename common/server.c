@@ -125,6 +125,11 @@ static void serve(const server_options *opt, int port_pipe)
     struct sigaction dfl = { .sa_handler = SIG_DFL };
     sigaction(SIGTERM, &dfl, NULL);
     sigaction(SIGINT, &dfl, NULL);
+    sigset_t stop;                    /* the program may have blocked them */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &stop, NULL);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd == -1)
         die("server: socket");

@@ -183,13 +183,6 @@ overlaps() {
     [ -z "$(find "$BATS_TEST_TMPDIR" -name 'py.tsv.tmp.*')" ]
 }
 
-# children PID: the child processes of PID, from /proc, separated by spaces.
-children() {
-    local list
-    list=$(cat "/proc/$1/task/$1/children" 2>/dev/null || true)
-    echo $list   # unquoted: trims the kernel's trailing space
-}
-
 @test "gil_cpu stopped by SIGTERM kills and reaps its worker processes" {
     [ -e "/proc/$$/task/$$/children" ] || skip "this kernel does not list children in /proc"
     out=$BATS_TEST_TMPDIR/out

@@ -226,3 +226,24 @@ check() { "$BUILD/tests/common_check" "$@"; }
     [ "$status" -eq 0 ]
     assert_contains "checking 2/2 ["
 }
+
+@test "workloads: long_factorize finds the largest factor below n" {
+    [ "$(check workload factorize 200001)" = 66667 ]   # 3 x 163 x 409
+    [ "$(check workload factorize 13)" = 1 ]           # a prime
+    [ "$(check workload factorize 1024)" = 512 ]
+}
+
+@test "workloads: delayed_return returns its value; compute_intensive sums cos(i/1000)/1000" {
+    [ "$(check workload sleep 7)" = 7 ]
+    # 1000 steps of width 1/1000 under cos: close to sin(1) = 0.841471
+    check workload compute 1000 | awk '{ d = $1 - 0.841471; exit !(d < 0.001 && d > -0.001) }'
+}
+
+@test "workloads: Gaussian delays are reproducible, never negative, and have the asked mean" {
+    [ "$(check gaussian 1 5 100000000 20000000)" = "$(check gaussian 1 5 100000000 20000000)" ]
+    [ "$(check gaussian 1 5 100000000 20000000)" != "$(check gaussian 2 5 100000000 20000000)" ]
+    [ "$(check gaussian 1 5 100000000 0)" = 100000000 ]
+    # 400 draws, mean 1 ms and sd 1 ms: none below 0, their mean within 0.2 ms of 1 ms.
+    for i in $(seq 400); do check gaussian 3 "$i" 1000000 1000000; done |
+        awk '$1 < 0 { bad = 1 } { s += $1 } END { m = s / NR; exit bad || m < 800000 || m > 1200000 }'
+}

@@ -11,6 +11,12 @@ repeat=()
 say "I/O-bound and CPU-bound tasks: serial, threads (GIL and none), processes (scaling)"
 "$BIN/scaling" "${quick[@]}" "${repeat[@]}" --data "$DATA_DIR/04-scaling.tsv"
 
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    say "The file workload again, its files in memory (tmpfs, /dev/shm)"
+    TMPDIR=/dev/shm "$BIN/scaling" "${quick[@]}" "${repeat[@]}" --workloads file --gil new \
+        --data "$DATA_DIR/04-file-tmpfs.tsv"
+fi
+
 say "This machine beside the reference: speed-up over serial"
 compare_with_reference 04-scaling workload,mode,gil,workers speedup
 

@@ -29,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 
 #include "args.h"
 #include "cleanup.h"
@@ -107,6 +110,7 @@ static int64_t *run_serial(const workload *w, long long tasks, struct series *s,
 static int64_t *run_pool(const workload *w, long long tasks, struct series *s, long r);
 static void check_same(const int64_t *expected, const int64_t *got, long long tasks,
                        const struct series *s);
+static const char *filesystem(const char *path);
 
 int main(int argc, char *argv[])
 {
@@ -134,9 +138,14 @@ int main(int argc, char *argv[])
                                            .gil = -1, .workers = (int)counts[i] };
     }
 
-    /* What the workloads need: a directory for the files, the local server. */
-    char dir[] = "/tmp/workbook-scaling-XXXXXX";
+    /* What the workloads need: the local server, a directory for the files.
+     * Both are removed however the program ends (cleanup.h). */
     api_server server = { 0 };
+    if (cfg.workload_used[WORKLOAD_API])
+        server_start(&server, &(server_options){ .latency_ns = cfg.latency_ns, .seed = (uint64_t)cfg.seed });
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[4096];
+    snprintf(dir, sizeof dir - 32, "%s/workbook-scaling-XXXXXX", tmp);
     if (cfg.workload_used[WORKLOAD_FILE]) {
         if (mkdtemp(dir) == NULL)
             die("mkdtemp %s", dir);
@@ -147,8 +156,6 @@ int main(int argc, char *argv[])
             cleanup_add_file(path);
         }
     }
-    if (cfg.workload_used[WORKLOAD_API])
-        server_start(&server, &(server_options){ .latency_ns = cfg.latency_ns, .seed = (uint64_t)cfg.seed });
 
     workload base = { .sleep_ns = cfg.sleep_ns, .seed = (uint64_t)cfg.seed,
                       .factorize_base = cfg.factorize_base, .compute_iterations = (long)cfg.compute,
@@ -157,6 +164,8 @@ int main(int argc, char *argv[])
                       .api_timeout_ns = 10 * NS_PER_S + 10 * cfg.latency_ns };
     printf("%d core(s); %lld I/O-bound tasks a batch, %lld CPU-bound; %ld repeats\n",
            cpus_allowed(), cfg.io_tasks, cfg.cpu_tasks, cfg.repeat);
+    if (cfg.workload_used[WORKLOAD_FILE])
+        printf("files in %s (%s; set TMPDIR to choose)\n", tmp, filesystem(tmp));
 
     progress bar;
     progress_start(&bar, "scaling", (long)(n * (size_t)cfg.repeat), cfg.force_progress);
@@ -195,6 +204,8 @@ int main(int argc, char *argv[])
         df = datafile_create(cfg.data_path, argc, argv);
         datafile_comment(df, "io_tasks: %lld", cfg.io_tasks);
         datafile_comment(df, "cpu_tasks: %lld", cfg.cpu_tasks);
+        if (cfg.workload_used[WORKLOAD_FILE])
+            datafile_comment(df, "file_dir: %s (%s)", tmp, filesystem(tmp));
         datafile_columns(df, "workload kind mode gil workers tasks repeats median_s min_s max_s "
                              "task_sum_s cpu_s speedup");
     }
@@ -313,6 +324,33 @@ static void check_same(const int64_t *expected, const int64_t *got, long long ta
             die_msg("%s task %lld: %s with %d workers gave %lld, serially %lld",
                     workload_names[s->workload], i, s->mode, s->workers, (long long)got[i],
                     (long long)expected[i]);
+}
+
+/* The kind of file system `path` is on: where file writes go decides whether
+ * they wait. */
+static const char *filesystem(const char *path)
+{
+#ifdef __linux__
+    struct statfs fs;
+    if (statfs(path, &fs) == 0) {
+        switch ((unsigned long)fs.f_type) {
+        case 0xEF53UL:
+            return "ext4";
+        case 0x01021994UL:
+            return "tmpfs";
+        case 0x58465342UL:
+            return "xfs";
+        case 0x9123683EUL:
+            return "btrfs";
+        case 0x794C7630UL:
+            return "overlayfs";
+        default:
+            return "another file system";
+        }
+    }
+#endif
+    (void)path;
+    return "unknown file system";
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */

@@ -9,6 +9,10 @@
  *   common_check datafile PATH ROWS [stall]      writes PATH; with stall, stops
  *                                                half-way until a signal comes
  *   common_check progress TOTAL STEP_MS [force]  a progress bar on stderr
+ *   common_check workload NAME N                 workload_run of task N, serially
+ *                                                (factorize: n = N; compute: N
+ *                                                iterations; sleep: 1 ms)
+ *   common_check gaussian SEED INDEX MEAN SD     gaussian_delay_ns
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
@@ -19,12 +23,15 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "clock.h"
 #include "datafile.h"
 #include "error.h"
 #include "progress.h"
 #include "stats.h"
+#include "workloads.h"
+#include "interp.h"
 
-static const char usage_line[] = "common_check int|duration|list|stats|datafile|progress ARGS...";
+static const char usage_line[] = "common_check int|duration|list|stats|datafile|progress|workload|gaussian ARGS...";
 
 /* Numbers for the test harness itself: trusted, plain strtoll. */
 static long long number(const char *text)
@@ -90,6 +97,33 @@ int main(int argc, char *argv[])
         }
         progress_finish(&bar);
         printf("done %ld\n", total);
+    } else if (strcmp(what, "workload") == 0 && argc == 4) {
+        workload w = { .kind = (workload_kind)arg_choice("NAME", argv[2], workload_names),
+                       .sleep_ns = NS_PER_MS, .factorize_base = 0, .compute_iterations = 0 };
+        if (w.kind == WORKLOAD_FILE || w.kind == WORKLOAD_API)
+            usage_error("workload %s needs a directory or a server: see scaling", argv[2]);
+        gil g;
+        gil_thread t;
+        gil_init(&g, GIL_NEW, GIL_DEFAULT_INTERVAL_US);
+        gil_thread_init(&t, &g, 0, 0);
+        interp_begin(&t);
+        int64_t result;
+        char error[160];
+        if (workload_run(&w, &t, number(argv[3]), &result, error, sizeof error) != 0)
+            die_msg("%s", error);
+        interp_end(&t);
+        if (w.kind == WORKLOAD_COMPUTE) {
+            double sum;
+            memcpy(&sum, &result, sizeof sum);
+            printf("%.6f\n", sum);
+        } else {
+            printf("%lld\n", (long long)result);
+        }
+        gil_thread_free(&t);
+        gil_destroy(&g);
+    } else if (strcmp(what, "gaussian") == 0 && argc == 6) {
+        printf("%lld\n", (long long)gaussian_delay_ns((uint64_t)number(argv[2]), (uint64_t)number(argv[3]),
+                                                     number(argv[4]), number(argv[5])));
     } else {
         usage_error("unknown check or wrong number of arguments: %s", what);
     }

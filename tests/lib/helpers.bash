@@ -38,3 +38,44 @@ tsv_column() {
         !c { for (i = 1; i <= NF; i++) if ($i == name) c = i; if (!c) exit 1; next }
         { print $c }' "$1"
 }
+
+# children PID: the child processes of PID, from /proc, separated by spaces.
+children() {
+    local list
+    list=$(cat "/proc/$1/task/$1/children" 2>/dev/null || true)
+    # shellcheck disable=SC2086 # unquoted: trims the kernel's trailing space
+    echo $list
+}
+
+# wait_for_children PID N: wait (up to 10 s) until PID has at least N children;
+# prints them.
+wait_for_children() {
+    local pid=$1 n=$2 list
+    for _ in $(seq 200); do
+        list=$(children "$pid")
+        if [ "$(echo "$list" | wc -w)" -ge "$n" ]; then
+            echo "$list"
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "PID $pid never had $n children" >&2
+    return 1
+}
+
+# wait_bounded PID SECONDS: wait for background job PID to end; fail (and
+# kill it) if it has not ended within SECONDS: a hang is a failure, not a
+# test that never finishes.
+wait_bounded() {
+    local pid=$1 seconds=$2
+    for _ in $(seq $((seconds * 20))); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid"
+            return
+        fi
+        sleep 0.05
+    done
+    echo "PID $pid still running after $seconds s" >&2
+    kill -KILL "$pid"
+    return 1
+}

@@ -50,32 +50,66 @@ function has_column(name,    i) {
     return 0
 }
 
+# Whether row r passes the filter "k=v,k=v" (every pair must hold).
+function row_passes(r, filter,    pairs, np, i, kv) {
+    np = split(filter, pairs, ",")
+    for (i = 1; i <= np; i++) {
+        split(pairs[i], kv, "=")
+        if (cell[r, kv[1]] != kv[2]) return 0
+    }
+    return 1
+}
+
+# The key of row r for the comma-separated columns `names`, joined by spaces.
+function row_key(r, names,    parts, np, i, key) {
+    np = split(names, parts, ",")
+    key = cell[r, parts[1]]
+    for (i = 2; i <= np; i++) key = key " " cell[r, parts[i]]
+    return key
+}
+
 # A markdown table into gen[1..n] from the data file: either the listed
 # columns (kind "table", spec "a,b,c") or a pivot (kind "pivot", spec
-# "ROW COL VALUE": one line per ROW value, one column per COL value).
-function generate(kind, path, spec,    n, want, nw, i, r, line, rk, ck, rows, cols, nr, nc, seen, v) {
+# "ROW COL VALUE": one line per ROW value, one column per COL value; ROW
+# may name several columns, "a,b"). Either spec may end in "where k=v,k=v":
+# only the rows with those values.
+function generate(kind, path, spec,    n, want, nw, i, r, line, rk, ck, rows, cols, nr, nc, seen, v, filter, rn, rc) {
     n = 0
+    filter = ""
+    if (match(spec, / where [^ ]+$/)) {
+        filter = substr(spec, RSTART + 7)
+        spec = substr(spec, 1, RSTART - 1)
+    }
     if (!read_tsv(path)) { problem("cannot read data file " path); return -1 }
+    if (filter != "") {
+        split(filter, rc, ",")
+        for (i in rc) { split(rc[i], rn, "="); if (!has_column(rn[1])) { problem("no column " rn[1] " in " path); return -1 } }
+    }
     if (kind == "table") {
         nw = split(spec, want, ",")
         for (i = 1; i <= nw; i++) if (!has_column(want[i])) { problem("no column " want[i] " in " path); return -1 }
         line = "|"; for (i = 1; i <= nw; i++) line = line " " want[i] " |"; gen[++n] = line
         line = "|"; for (i = 1; i <= nw; i++) line = line " ---: |"; gen[++n] = line
         for (r = 1; r <= nrows; r++) {
+            if (filter != "" && !row_passes(r, filter)) continue
             line = "|"; for (i = 1; i <= nw; i++) line = line " " cell[r, want[i]] " |"; gen[++n] = line
         }
         return n
     }
     split(spec, want, " ")
-    for (i = 1; i <= 3; i++) if (!has_column(want[i])) { problem("no column " want[i] " in " path); return -1 }
+    split(want[1], rn, ",")
+    for (i in rn) if (!has_column(rn[i])) { problem("no column " rn[i] " in " path); return -1 }
+    for (i = 2; i <= 3; i++) if (!has_column(want[i])) { problem("no column " want[i] " in " path); return -1 }
     nr = nc = 0; delete seen
     for (r = 1; r <= nrows; r++) {
-        rk = cell[r, want[1]]; ck = cell[r, want[2]]
+        if (filter != "" && !row_passes(r, filter)) continue
+        rk = row_key(r, want[1]); ck = cell[r, want[2]]
         if (!(("r" SUBSEP rk) in seen)) { seen["r", rk] = 1; rows[++nr] = rk }
         if (!(("c" SUBSEP ck) in seen)) { seen["c", ck] = 1; cols[++nc] = ck }
         v[rk, ck] = cell[r, want[3]]
     }
-    line = "| " want[1] " \\ " want[2] " |"; for (i = 1; i <= nc; i++) line = line " " cols[i] " |"; gen[++n] = line
+    rc = want[1]; gsub(/,/, " ", rc)
+    line = "| " rc " \\ " want[2] " |"; for (i = 1; i <= nc; i++) line = line " " cols[i] " |"; gen[++n] = line
     line = "| --- |"; for (i = 1; i <= nc; i++) line = line " ---: |"; gen[++n] = line
     for (r = 1; r <= nr; r++) {
         line = "| " rows[r] " |"

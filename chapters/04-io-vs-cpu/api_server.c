@@ -1,0 +1,95 @@
+/*
+ * api_server.c - the workbook's local "remote API" (common/server.c), on its
+ * own, to try by hand. It listens on 127.0.0.1 on a port the kernel picks,
+ * answers GET /item/ID after the chosen latency, and runs until Ctrl-C.
+ *
+ *   build/chapter04/api_server --latency 100ms
+ *   listening on http://127.0.0.1:40123 ...
+ *
+ *   curl http://127.0.0.1:40123/item/17
+ *   time (for i in 1 2 3 4; do curl -s http://127.0.0.1:40123/item/$i & done; wait)
+ *
+ * Four requests at once take one latency, not four: the server answers each
+ * connection in a thread of its own, so it never limits the client's
+ * concurrency. scaling --workloads api starts the same server itself.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "args.h"
+#include "clock.h"
+#include "error.h"
+#include "server.h"
+
+static const char usage_line[] =
+    "api_server [--latency D] [--sd D] [--fail-rate R] [--seed N]";
+static const char help_text[] =
+    "Runs the workbook's local HTTP server until interrupted (Ctrl-C):\n"
+    "GET /item/ID[?attempt=A] answers {\"id\": ID, \"attempt\": A, \"value\": V}.\n"
+    "\n"
+    "  --latency D      how long each answer takes (default 100ms)\n"
+    "  --sd D           standard deviation of that latency (default 0)\n"
+    "  --fail-rate P    percentage of attempts answered 503 (0 to 100; default 0)\n"
+    "  --seed N         the seed for values, latencies and failures (default 1)\n"
+    "  --help           show this help\n";
+
+int main(int argc, char *argv[])
+{
+    cli_init(argv[0], usage_line);
+    static const struct option options[] = {
+        { "latency", required_argument, NULL, 'l' },
+        { "sd", required_argument, NULL, 's' },
+        { "fail-rate", required_argument, NULL, 'f' },
+        { "seed", required_argument, NULL, 'e' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    server_options opt = { .latency_ns = 100 * NS_PER_MS, .seed = 1 };
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+        switch (c) {
+        case 'l':
+            opt.latency_ns = arg_duration_ns("--latency", optarg, 0, 60 * NS_PER_S);
+            break;
+        case 's':
+            opt.latency_sd_ns = arg_duration_ns("--sd", optarg, 0, 60 * NS_PER_S);
+            break;
+        case 'f':
+            opt.fail_rate = (double)arg_int("--fail-rate", optarg, 0, 100) / 100.0;
+            break;
+        case 'e':
+            opt.seed = (uint64_t)arg_int("--seed", optarg, 0, 1000000000000LL);
+            break;
+        case 'h':
+            cli_help(help_text);
+        default:
+            arg_reject(c, argv);
+        }
+    }
+    arg_no_operands(argc, argv);
+
+    /* Wait for Ctrl-C or SIGTERM with sigwait: block them first (the server
+     * process unblocks them for itself). */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &stop, NULL) == -1)
+        die("sigprocmask");
+    api_server server;
+    server_start(&server, &opt);
+    printf("listening on http://127.0.0.1:%d (latency %.1f ms); Ctrl-C stops it\n", server.port,
+           (double)opt.latency_ns / NS_PER_MS);
+    printf("try: curl http://127.0.0.1:%d/item/17\n", server.port);
+    fflush(stdout);
+    int sig;
+    if (sigwait(&stop, &sig) != 0)
+        die_msg("sigwait failed");
+    server_stop(&server);
+    printf("stopped (signal %d)\n", sig);
+    return EXIT_SUCCESS;
+}
