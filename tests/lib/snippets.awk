@@ -73,7 +73,7 @@ function row_key(r, names,    parts, np, i, key) {
 # "ROW COL VALUE": one line per ROW value, one column per COL value; ROW
 # may name several columns, "a,b"). Either spec may end in "where k=v,k=v":
 # only the rows with those values.
-function generate(kind, path, spec,    n, want, nw, i, r, line, rk, ck, rows, cols, nr, nc, seen, v, filter, rn, rc) {
+function generate(kind, path, spec,    n, want, nw, i, r, line, rk, ck, rows, cols, nr, nc, seen, v, filter, rn, rc, label) {
     n = 0
     filter = ""
     if (match(spec, / where [^ ]+$/)) {
@@ -108,8 +108,8 @@ function generate(kind, path, spec,    n, want, nw, i, r, line, rk, ck, rows, co
         if (!(("c" SUBSEP ck) in seen)) { seen["c", ck] = 1; cols[++nc] = ck }
         v[rk, ck] = cell[r, want[3]]
     }
-    rc = want[1]; gsub(/,/, " ", rc)
-    line = "| " rc " \\ " want[2] " |"; for (i = 1; i <= nc; i++) line = line " " cols[i] " |"; gen[++n] = line
+    label = want[1]; gsub(/,/, " ", label)
+    line = "| " label " \\ " want[2] " |"; for (i = 1; i <= nc; i++) line = line " " cols[i] " |"; gen[++n] = line
     line = "| --- |"; for (i = 1; i <= nc; i++) line = line " ---: |"; gen[++n] = line
     for (r = 1; r <= nr; r++) {
         line = "| " rows[r] " |"

@@ -39,8 +39,14 @@ for md in "$@"; do
     [ -f "$md" ] || { echo "$md: no such file" >&2; status=1; continue; }
     out=$(mktemp)
     trap 'rm -f "$out"' EXIT
-    if ! awk -v mode="$mode" -v md="$md" -f "$(dirname "$0")/snippets.awk" "$md" >"$out"; then
-        status=1
+    rc=0
+    awk -v mode="$mode" -v md="$md" -f "$(dirname "$0")/snippets.awk" "$md" >"$out" || rc=$?
+    [ "$rc" -eq 0 ] || status=1
+    if [ "$rc" -gt 1 ] || [ ! -s "$out" ]; then
+        # awk itself failed: its output is not the file; leave the file alone.
+        echo "$md: snippets.awk failed (status $rc); not updated" >&2
+        rm -f "$out"
+        continue
     fi
     if [ "$mode" = update ] && ! cmp -s "$md" "$out"; then
         cat "$out" >"$md"
