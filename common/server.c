@@ -222,68 +222,79 @@ void server_stop(api_server *s)
 
 /* ---- the client ---------------------------------------------------------------------- */
 
-static int request_failed(gil_thread *t, int fd, char *error, size_t error_len, const char *what)
+/* Close fd (if open) and say what failed. */
+static ssize_t request_failed(int fd, char *error, size_t error_len, const char *what)
 {
     snprintf(error, error_len, "%s: %s", what,
              errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : strerror(errno));
     if (fd >= 0)
         close(fd);
-    gil_take(t);
     return -1;
+}
+
+/* Connect, send the request, read the answer until the server closes.
+ * Returns the answer's length (NUL-terminated in `answer`), or -1. */
+static ssize_t exchange(int port, long id, int attempt, int64_t timeout_ns, char *answer,
+                        size_t answer_max, char *error, size_t error_len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd == -1)
+        return request_failed(-1, error, error_len, "socket");
+    struct timeval limit = { .tv_sec = timeout_ns / NS_PER_S,
+                             .tv_usec = timeout_ns % NS_PER_S / 1000 };
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) == -1 ||
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) == -1)
+        return request_failed(fd, error, error_len, "setsockopt");
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == -1)
+        return request_failed(fd, error, error_len, "connect");
+    char request[256];
+    int len = snprintf(request, sizeof request,
+                       "GET /item/%ld?attempt=%d HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", id, attempt);
+    for (int sent = 0; sent < len;) {
+        ssize_t n = send(fd, request + sent, (size_t)(len - sent), MSG_NOSIGNAL);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1)
+            return request_failed(fd, error, error_len, "send");
+        sent += (int)n;
+    }
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = recv(fd, answer + got, answer_max - 1 - got, 0);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1)
+            return request_failed(fd, error, error_len, "recv");
+        if (n == 0 || (got += (size_t)n) == answer_max - 1)
+            break;
+    }
+    close(fd);
+    answer[got] = '\0';
+    return (ssize_t)got;
 }
 
 // snippet-begin: request
 int server_request(gil_thread *t, int port, long id, int attempt, int64_t timeout_ns,
                    uint64_t *value, char *error, size_t error_len)
 {
-    gil_drop(t, RELEASE_BLOCKING); /* the whole exchange is waiting: no GIL */
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd == -1)
-        return request_failed(t, -1, error, error_len, "socket");
-    struct timeval limit = { .tv_sec = timeout_ns / NS_PER_S,
-                             .tv_usec = timeout_ns % NS_PER_S / 1000 };
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) == -1 ||
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) == -1)
-        return request_failed(t, fd, error, error_len, "setsockopt");
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == -1)
-        return request_failed(t, fd, error, error_len, "connect");
-    char text[REQUEST_MAX];
-    int len = snprintf(text, sizeof text, "GET /item/%ld?attempt=%d HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n",
-                       id, attempt);
-    for (int sent = 0; sent < len;) {
-        ssize_t n = send(fd, text + sent, (size_t)(len - sent), MSG_NOSIGNAL);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n == -1)
-            return request_failed(t, fd, error, error_len, "send");
-        sent += (int)n;
-    }
-    size_t got = 0; /* the answer: read until the server closes */
-    for (;;) {
-        ssize_t n = recv(fd, text + got, sizeof text - 1 - got, 0);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n == -1)
-            return request_failed(t, fd, error, error_len, "recv");
-        if (n == 0 || (got += (size_t)n) == sizeof text - 1)
-            break;
-    }
-    close(fd);
+    char answer[REQUEST_MAX];
+    gil_drop(t, RELEASE_BLOCKING); /* connect, send, wait, read: no GIL */
+    ssize_t got = exchange(port, id, attempt, timeout_ns, answer, sizeof answer, error, error_len);
     gil_take(t);
-    // snippet-end: request
-
-    text[got] = '\0';
+    if (got < 0)
+        return -1;
     int status;
-    if (sscanf(text, "HTTP/1.%*d %d", &status) != 1) {
-        snprintf(error, error_len, "not an HTTP answer (%zu bytes)", got);
+    if (sscanf(answer, "HTTP/1.%*d %d", &status) != 1) {
+        snprintf(error, error_len, "not an HTTP answer (%zd bytes)", got);
         return -1;
     }
-    const char *v = strstr(text, "\"value\": ");
+    const char *v = strstr(answer, "\"value\": ");
     if (status == 200 && (v == NULL || sscanf(v, "\"value\": %" SCNu64, value) != 1)) {
         snprintf(error, error_len, "no value in the answer");
         return -1;
     }
     return status;
 }
+// snippet-end: request

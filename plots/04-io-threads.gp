@@ -27,6 +27,6 @@ plot ideal(x) with lines lt 7 dt 3 lw 1.5 title "ideal for sleep: serial time / 
      data using "workers":(pick("sleep", mode, gil, "median_s")):(pick("sleep", mode, gil, "min_s")):(pick("sleep", mode, gil, "max_s")) \
          with yerrorlines lt 1 title "sleep (delayed_return)", \
      data using "workers":(pick("api", mode, gil, "median_s")):(pick("api", mode, gil, "min_s")):(pick("api", mode, gil, "max_s")) \
-         with yerrorlines lt 3 title "api (requests to the local server)", \
+         with yerrorlines lt 3 dt 2 pt 8 title "api (requests to the local server)", \
      data using "workers":(pick("file", mode, gil, "median_s")):(pick("file", mode, gil, "min_s")):(pick("file", mode, gil, "max_s")) \
          with yerrorlines lt 2 title "file (50 writes of 256 KiB, no fsync)"

@@ -6,7 +6,7 @@ chapter_setup "$@"
 quick=()
 [ "$MODE" = quick ] && quick=(--quick)
 repeat=()
-[ "$MODE" = measure ] && repeat=(--repeat 3)
+[ "$MODE" = measure ] && repeat=(--repeat 5)
 
 say "I/O-bound and CPU-bound tasks: serial, threads (GIL and none), processes (scaling)"
 "$BIN/scaling" "${quick[@]}" "${repeat[@]}" --data "$DATA_DIR/04-scaling.tsv"
