@@ -12,10 +12,11 @@ set xlabel "chunk size (tasks per message)"
 set ylabel "time per task (µs), median with min-max"
 set logscale xy 10
 set xrange [0.7:150]
-set yrange [0.1:3000]
+set yrange [0.1:300]
 set xtics (1, 2, 5, 10, 50, 100)
 set format y "%g"
-set key top right
+set terminal svg size 1150,560 dynamic font "DejaVu Sans,13" noenhanced background "white"
+set key outside right top
 
 pick(p, m, col) = (strcol("pool") eq p && strcol("method") eq m) ? column(col) : NaN
 plot data using "chunk_size":(pick("py-processes", "map", "per_task_us")):(pick("py-processes", "map", "min_us")):(pick("py-processes", "map", "max_us")) \
