@@ -34,7 +34,7 @@ static void cleanup_on_signal(int sig)
     raise(sig);
 }
 
-static void install_handlers_once(void)
+void cleanup_init(void)
 {
     static int installed;
     if (installed)
@@ -55,7 +55,7 @@ static void install_handlers_once(void)
 
 static int add(const char *path, pid_t child, int is_dir)
 {
-    install_handlers_once();
+    cleanup_init();
     for (int i = 0; i < SLOTS; i++) {
         if (!slots[i].used) {
             slots[i].owner = getpid();

@@ -14,6 +14,11 @@
 
 #include <sys/types.h>
 
+/* Install the exit and signal handlers now (the first cleanup_add_*() call
+ * does it too). Call it before creating what you will register, so that a
+ * signal arriving in between is handled. */
+void cleanup_init(void);
+
 /* Unlink `path` if the program ends before cleanup_forget(). Returns a slot. */
 int cleanup_add_file(const char *path);
 

@@ -105,6 +105,7 @@ datafile *datafile_create(const char *path, int argc, char *const argv[])
         die("malloc");
     sprintf(df->tmp_path, "%s.tmp.XXXXXX", path);
 
+    cleanup_init(); /* a signal from now on removes the temporary file */
     int fd = mkstemp(df->tmp_path);
     if (fd == -1)
         die("cannot create data file %s", path);

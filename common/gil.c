@@ -7,6 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "gil.h"
+#include "threads.h"
 #include "clock.h"
 #include "error.h"
 
@@ -17,27 +18,6 @@
 
 const char *const gil_mode_names[] = { "new", "old", "none", NULL };
 const char *const release_reason_names[] = { "drop-request", "ticks", "blocking", "exit", NULL };
-
-static void lock(pthread_mutex_t *m)
-{
-    int rc = pthread_mutex_lock(m);
-    if (rc != 0)
-        die_rc(rc, "pthread_mutex_lock");
-}
-
-static void unlock(pthread_mutex_t *m)
-{
-    int rc = pthread_mutex_unlock(m);
-    if (rc != 0)
-        die_rc(rc, "pthread_mutex_unlock");
-}
-
-static void signal_one(pthread_cond_t *c)
-{
-    int rc = pthread_cond_signal(c);
-    if (rc != 0)
-        die_rc(rc, "pthread_cond_signal");
-}
 
 void gil_init(gil *g, gil_mode mode, long interval_us)
 {

@@ -330,34 +330,6 @@ static void end_batch(pool *p)
 
 /* ---- threads ------------------------------------------------------------------------ */
 
-static void lock(pthread_mutex_t *m)
-{
-    int rc = pthread_mutex_lock(m);
-    if (rc != 0)
-        die_rc(rc, "pthread_mutex_lock");
-}
-
-static void unlock(pthread_mutex_t *m)
-{
-    int rc = pthread_mutex_unlock(m);
-    if (rc != 0)
-        die_rc(rc, "pthread_mutex_unlock");
-}
-
-static void wait_on(pthread_cond_t *c, pthread_mutex_t *m)
-{
-    int rc = pthread_cond_wait(c, m);
-    if (rc != 0)
-        die_rc(rc, "pthread_cond_wait");
-}
-
-static void signal_all(pthread_cond_t *c)
-{
-    int rc = pthread_cond_broadcast(c);
-    if (rc != 0)
-        die_rc(rc, "pthread_cond_broadcast");
-}
-
 // snippet-begin: thread-worker
 /* A worker thread: take a chunk, run it holding the GIL, hand back the
  * results. Waiting on the pool's lock is a blocking call: the GIL is let go
@@ -1077,6 +1049,20 @@ void pool_destroy(pool *p)
     free(p->ready);
     free(p->returned);
     free(p);
+}
+
+pool_input *pool_numbered_inputs(size_t n)
+{
+    /* the n inputs, then the n numbers they point to */
+    pool_input *inputs = malloc((n ? n : 1) * (sizeof(pool_input) + sizeof(int64_t)));
+    if (inputs == NULL)
+        die("pool: malloc");
+    int64_t *numbers = (int64_t *)(inputs + n);
+    for (size_t i = 0; i < n; i++) {
+        numbers[i] = (int64_t)i;
+        inputs[i] = (pool_input){ &numbers[i], sizeof numbers[i] };
+    }
+    return inputs;
 }
 
 void pool_results_free(pool_result *results, size_t n)

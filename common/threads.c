@@ -10,3 +10,38 @@ void join_all(const pthread_t *ids, int n)
             die_rc(rc, "pthread_join thread %d", i);
     }
 }
+
+void lock(pthread_mutex_t *m)
+{
+    int rc = pthread_mutex_lock(m);
+    if (rc != 0)
+        die_rc(rc, "pthread_mutex_lock");
+}
+
+void unlock(pthread_mutex_t *m)
+{
+    int rc = pthread_mutex_unlock(m);
+    if (rc != 0)
+        die_rc(rc, "pthread_mutex_unlock");
+}
+
+void wait_on(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    int rc = pthread_cond_wait(c, m);
+    if (rc != 0)
+        die_rc(rc, "pthread_cond_wait");
+}
+
+void signal_one(pthread_cond_t *c)
+{
+    int rc = pthread_cond_signal(c);
+    if (rc != 0)
+        die_rc(rc, "pthread_cond_signal");
+}
+
+void signal_all(pthread_cond_t *c)
+{
+    int rc = pthread_cond_broadcast(c);
+    if (rc != 0)
+        die_rc(rc, "pthread_cond_broadcast");
+}

@@ -1,7 +1,9 @@
-build-clang/common/gil.o: common/gil.c common/gil.h common/clock.h \
-  common/error.h
+build-clang/common/gil.o: common/gil.c common/gil.h common/threads.h \
+  common/clock.h common/error.h
 
 common/gil.h:
+
+common/threads.h:
 
 common/clock.h:
 

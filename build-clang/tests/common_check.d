@@ -1,8 +1,11 @@
 build-clang/tests/common_check: tests/helpers/common_check.c \
-  common/args.h common/datafile.h common/error.h common/progress.h \
-  common/stats.h
+  common/args.h common/clock.h common/datafile.h common/error.h \
+  common/progress.h common/stats.h common/workloads.h common/gil.h \
+  common/pool.h common/interp.h
 
 common/args.h:
+
+common/clock.h:
 
 common/datafile.h:
 
@@ -11,3 +14,11 @@ common/error.h:
 common/progress.h:
 
 common/stats.h:
+
+common/workloads.h:
+
+common/gil.h:
+
+common/pool.h:
+
+common/interp.h:

@@ -277,15 +277,10 @@ static int64_t *run_serial(const workload *w, long long tasks, struct series *s,
  * `with ThreadPoolExecutor(n) as pool: pool.map(...)` does. */
 static int64_t *run_pool(const workload *w, long long tasks, struct series *s, long r)
 {
-    int64_t *numbers = malloc((size_t)tasks * sizeof *numbers);
-    pool_input *inputs = malloc((size_t)tasks * sizeof *inputs);
+    pool_input *inputs = pool_numbered_inputs((size_t)tasks);   /* 0, 1, 2, ... */
     pool_result *results = calloc((size_t)tasks, sizeof *results);
-    if (numbers == NULL || inputs == NULL || results == NULL)
-        die("malloc");
-    for (long long i = 0; i < tasks; i++) {
-        numbers[i] = i;
-        inputs[i] = (pool_input){ &numbers[i], sizeof numbers[i] };
-    }
+    if (results == NULL)
+        die("calloc");
     pool_options opt = { .kind = strcmp(s->mode, "threads") == 0 ? POOL_THREADS : POOL_PROCESSES,
                          .workers = s->workers, .fn = workload_task, .context = (void *)w,
                          .output_max = sizeof(int64_t), .gil = s->gil >= 0 ? (gil_mode)s->gil : GIL_NEW };
@@ -311,7 +306,6 @@ static int64_t *run_pool(const workload *w, long long tasks, struct series *s, l
     pool_results_free(results, (size_t)tasks);
     free(results);
     free(inputs);
-    free(numbers);
     return values;
 }
 // snippet-end: run-pool

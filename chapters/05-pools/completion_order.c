@@ -135,15 +135,10 @@ int main(int argc, char *argv[])
     struct config cfg;
     parse_args(argc, argv, &cfg);
     size_t n = (size_t)cfg.tasks;
-    int64_t *numbers = malloc(n * sizeof *numbers);
-    pool_input *inputs = malloc(n * sizeof *inputs);
+    pool_input *inputs = pool_numbered_inputs(n);
     struct arrival *ordered = malloc(n * sizeof *ordered), *completed = malloc(n * sizeof *completed);
-    if (numbers == NULL || inputs == NULL || ordered == NULL || completed == NULL)
+    if (ordered == NULL || completed == NULL)
         die("malloc");
-    for (size_t i = 0; i < n; i++) {
-        numbers[i] = (int64_t)i;
-        inputs[i] = (pool_input){ &numbers[i], sizeof numbers[i] };
-    }
     pool_options opt = { .kind = cfg.kind, .workers = cfg.workers, .fn = task, .context = &cfg,
                          .output_max = sizeof(int64_t), .label = "tasks",
                          .force_progress = cfg.force_progress };
@@ -182,7 +177,6 @@ int main(int argc, char *argv[])
                          completed[k].task_s, completed[k].available_s);
         datafile_commit(df);
     }
-    free(numbers);
     free(inputs);
     free(ordered);
     free(completed);

@@ -84,20 +84,19 @@ struct run {
     double bytes_per_task;
 };
 
-static void check(const pool_result *r, const int64_t *numbers)
+static void check(const pool_result *r)
 {
     int64_t x;
     if (r->status != POOL_DONE)
         die_msg("task %zu %s: %s", r->index, pool_status_names[r->status], r->error);
     memcpy(&x, r->data, sizeof x);
-    if (x != 2 * numbers[r->index])
+    if (x != 2 * (int64_t)r->index)
         die_msg("task %zu: got %lld", r->index, (long long)x);
 }
 
 /* One timed run: `chunk` > 0 maps with that chunk size; 0 submits. */
 static struct run timed_run(pool_kind kind, int workers, gil_mode gil, int chunk,
-                            const pool_input *inputs, const int64_t *numbers, size_t n,
-                            pool_result *results)
+                            const pool_input *inputs, size_t n, pool_result *results)
 {
     pool_options opt = { .kind = kind, .workers = workers, .chunk_size = chunk > 0 ? chunk : 1,
                          .fn = double_it, .output_max = sizeof(int64_t), .gil = gil };
@@ -116,7 +115,7 @@ static struct run timed_run(pool_kind kind, int workers, gil_mode gil, int chunk
     pool_stats after = pool_get_stats(p);
     pool_destroy(p);
     for (size_t i = 0; i < n; i++)
-        check(&results[i], numbers);
+        check(&results[i]);
     pool_results_free(results, n);
     return (struct run){ wall_us / (double)n,
                          (double)(after.bytes_sent + after.bytes_received - before.bytes_sent -
@@ -141,15 +140,10 @@ int main(int argc, char *argv[])
     struct config cfg;
     parse_args(argc, argv, &cfg);
     size_t n = (size_t)cfg.tasks;
-    int64_t *numbers = malloc(n * sizeof *numbers);
-    pool_input *inputs = malloc(n * sizeof *inputs);
+    pool_input *inputs = pool_numbered_inputs(n);
     pool_result *results = calloc(n, sizeof *results);
-    if (numbers == NULL || inputs == NULL || results == NULL)
-        die("malloc");
-    for (size_t i = 0; i < n; i++) {
-        numbers[i] = (int64_t)i;
-        inputs[i] = (pool_input){ &numbers[i], sizeof numbers[i] };
-    }
+    if (results == NULL)
+        die("calloc");
 
     /* Every (pool, chunk) pair; chunk 0 stands for submit. */
     struct series {
@@ -175,7 +169,7 @@ int main(int argc, char *argv[])
     for (long r = 0; r < cfg.repeat; r++) {
         for (size_t s = 0; s < n_series; s++) {
             struct run run = timed_run(series[s].kind, cfg.workers, cfg.gil, series[s].chunk, inputs,
-                                       numbers, n, results);
+                                       n, results);
             series[s].us[r] = run.per_task_us;
             series[s].bytes = run.bytes_per_task;
             progress_advance(&bar, 1);
@@ -217,7 +211,6 @@ int main(int argc, char *argv[])
     if (df)
         datafile_commit(df);
     free(series);
-    free(numbers);
     free(inputs);
     free(results);
     return EXIT_SUCCESS;

@@ -98,15 +98,10 @@ int main(int argc, char *argv[])
     struct config cfg;
     parse_args(argc, argv, &cfg);
     size_t n = (size_t)cfg.tasks;
-    int64_t *numbers = malloc(n * sizeof *numbers);
-    pool_input *inputs = malloc(n * sizeof *inputs);
+    pool_input *inputs = pool_numbered_inputs(n);
     pool_result *results = calloc(n, sizeof *results);
-    if (numbers == NULL || inputs == NULL || results == NULL)
-        die("malloc");
-    for (size_t i = 0; i < n; i++) {
-        numbers[i] = (int64_t)i;
-        inputs[i] = (pool_input){ &numbers[i], sizeof numbers[i] };
-    }
+    if (results == NULL)
+        die("calloc");
     printf("%lld tasks, %d %s, chunk %d, policy %s\n", cfg.tasks, cfg.workers, pool_kind_names[cfg.kind],
            cfg.chunk, pool_policy_names[cfg.policy]);
     fflush(stdout);
@@ -139,7 +134,6 @@ int main(int argc, char *argv[])
     pool_results_free(results, n);
     free(results);
     free(inputs);
-    free(numbers);
     return EXIT_SUCCESS;
 }
 

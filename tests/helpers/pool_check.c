@@ -141,15 +141,12 @@ int main(int argc, char *argv[])
         opt.output_max = (size_t)bytes;
     }
 
-    int64_t *numbers = malloc((plan.n ? plan.n : 1) * sizeof *numbers);
-    pool_input *inputs = malloc((plan.n ? plan.n : 1) * sizeof *inputs);
+    pool_input *inputs = pool_numbered_inputs(plan.n);
     pool_result *results = calloc(plan.n ? plan.n : 1, sizeof *results);
     unsigned char *big = plan.kind == BIG ? malloc(plan.n * (size_t)bytes) : NULL;
-    if (numbers == NULL || inputs == NULL || results == NULL || (plan.kind == BIG && big == NULL))
+    if (results == NULL || (plan.kind == BIG && big == NULL))
         die("malloc");
     for (size_t i = 0; i < plan.n; i++) {
-        numbers[i] = (int64_t)i;
-        inputs[i] = (pool_input){ &numbers[i], sizeof numbers[i] };
         if (big) {
             unsigned char *b = big + i * (size_t)bytes;
             for (long long j = 0; j < bytes; j++)
@@ -161,7 +158,7 @@ int main(int argc, char *argv[])
     pool *p = pool_create(&opt);
     if (submit) {
         for (size_t i = 0; i < plan.n; i++)
-            pool_submit(p, &numbers[i], sizeof numbers[i]);
+            pool_submit(p, inputs[i].data, inputs[i].len);
         pool_result r;
         while (pool_next_completed(p, &r)) {
             print_result(&r);
@@ -192,7 +189,6 @@ int main(int argc, char *argv[])
     pool_results_free(results, plan.n);
     print_leftovers(&stats);
     free(big);
-    free(numbers);
     free(inputs);
     free(results);
     return 0;
