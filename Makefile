@@ -11,7 +11,7 @@ SAN     ?=
 CFLAGS  ?=
 WARN     = -Wall -Wextra -Wpedantic -Werror
 ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(SAN) $(CFLAGS) -Icommon
-LDLIBS   = -pthread -lm
+LDLIBS   = -pthread -lm -lrt
 
 # The tools a target needs; .ci/deps.sh installs what is missing (or says
 # exactly what to install).

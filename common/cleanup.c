@@ -3,7 +3,11 @@
 #include "cleanup.h"
 #include "error.h"
 
+#include <fcntl.h>
 #include <limits.h>
+#include <mqueue.h>
+#include <semaphore.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +16,16 @@
 
 #define SLOTS 320 /* a pool of 256 worker processes, and room for more */
 
+/* What a slot holds. */
+enum kind { CHILD, FILE_PATH, DIRECTORY, SHM_NAME, MQ_NAME, SEM_NAME };
+
 /* Read by a signal handler: plain fixed arrays, the `used` flag set last. */
 static struct {
     volatile sig_atomic_t used;
     pid_t owner;
-    pid_t child;        /* a child process to kill and reap, or 0 */
-    int is_dir;         /* else `path` is a directory to remove, or */
-    char path[PATH_MAX];/* a file to unlink */
+    enum kind kind;
+    pid_t child;        /* CHILD: the process to kill and reap */
+    char path[PATH_MAX];/* the rest: a path, or a POSIX IPC name ("/name") */
 } slots[SLOTS];
 
 static void cleanup_at_exit(void)
@@ -53,14 +60,16 @@ void cleanup_init(void)
             die("sigaction");
 }
 
-static int add(const char *path, pid_t child, int is_dir)
+static int add(enum kind kind, const char *path, pid_t child)
 {
+    if (strlen(path) >= PATH_MAX)
+        die_msg("cleanup: path too long: %s", path);
     cleanup_init();
     for (int i = 0; i < SLOTS; i++) {
         if (!slots[i].used) {
             slots[i].owner = getpid();
+            slots[i].kind = kind;
             slots[i].child = child;
-            slots[i].is_dir = is_dir;
             strcpy(slots[i].path, path);
             slots[i].used = 1;
             return i;
@@ -71,21 +80,32 @@ static int add(const char *path, pid_t child, int is_dir)
 
 int cleanup_add_file(const char *path)
 {
-    if (strlen(path) >= PATH_MAX)
-        die_msg("cleanup: path too long: %s", path);
-    return add(path, 0, 0);
+    return add(FILE_PATH, path, 0);
 }
 
 int cleanup_add_dir(const char *path)
 {
-    if (strlen(path) >= PATH_MAX)
-        die_msg("cleanup: path too long: %s", path);
-    return add(path, 0, 1);
+    return add(DIRECTORY, path, 0);
 }
 
 int cleanup_add_child(pid_t pid)
 {
-    return add("", pid, 0);
+    return add(CHILD, "", pid);
+}
+
+int cleanup_add_shm(const char *name)
+{
+    return add(SHM_NAME, name, 0);
+}
+
+int cleanup_add_mq(const char *name)
+{
+    return add(MQ_NAME, name, 0);
+}
+
+int cleanup_add_sem(const char *name)
+{
+    return add(SEM_NAME, name, 0);
 }
 
 void cleanup_forget(int slot)
@@ -97,21 +117,36 @@ void cleanup_forget(int slot)
 void cleanup_run(void)
 {
     pid_t me = getpid();
-    /* Children first (they may be writing the files), then files, then the
-     * directories that held them. Nothing to do if these fail: we are leaving. */
+    /* Children first (they may be using the rest), then files and IPC
+     * objects, then the directories that held files. Nothing to do if these
+     * fail: we are leaving. */
     for (int pass = 0; pass < 3; pass++) {
         for (int i = 0; i < SLOTS; i++) {
             if (!slots[i].used || slots[i].owner != me)
                 continue;
-            if (pass == 0 && slots[i].child > 0) {
+            enum kind k = slots[i].kind;
+            if ((pass == 0) != (k == CHILD) || (pass == 2) != (k == DIRECTORY))
+                continue;
+            switch (k) {
+            case CHILD:
                 kill(slots[i].child, SIGKILL);
                 waitpid(slots[i].child, NULL, 0);
-            } else if (pass == 1 && slots[i].child == 0 && !slots[i].is_dir) {
+                break;
+            case FILE_PATH:
                 unlink(slots[i].path);
-            } else if (pass == 2 && slots[i].is_dir) {
+                break;
+            case DIRECTORY:
                 rmdir(slots[i].path);
-            } else {
-                continue;
+                break;
+            case SHM_NAME:
+                shm_unlink(slots[i].path);
+                break;
+            case MQ_NAME:
+                mq_unlink(slots[i].path);
+                break;
+            case SEM_NAME:
+                sem_unlink(slots[i].path);
+                break;
             }
             slots[i].used = 0;
         }

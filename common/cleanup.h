@@ -1,10 +1,10 @@
 /*
  * cleanup.h - remove what a program created when it ends early.
  *
- * A program that creates a file or a child process (or later, a shared-memory
- * object) registers it here. If the program then exits through exit() (die() included) or is
- * stopped by SIGINT, SIGTERM or SIGHUP, each registered object that is still
- * registered is removed. Objects registered by a parent are never removed by
+ * A program that creates a file, a directory, a child process, or a POSIX
+ * shared-memory object, message queue or named semaphore registers it here.
+ * If the program then exits through exit() (die() included) or is stopped by
+ * SIGINT, SIGTERM or SIGHUP, each object still registered is removed. Objects registered by a parent are never removed by
  * a forked child: each entry remembers the process that owns it.
  *
  * The signal handlers are installed by the first cleanup_add_*() call.
@@ -28,6 +28,12 @@ int cleanup_add_dir(const char *path);
 /* Kill (SIGKILL) and reap child `pid` if the program ends before
  * cleanup_forget(). Returns a slot. */
 int cleanup_add_child(pid_t pid);
+
+/* Unlink the POSIX shared-memory object, message queue or named semaphore
+ * `name` ("/name") likewise: shm_unlink, mq_unlink, sem_unlink. */
+int cleanup_add_shm(const char *name);
+int cleanup_add_mq(const char *name);
+int cleanup_add_sem(const char *name);
 
 /* The object in `slot` was finished properly (renamed, closed): keep it. */
 void cleanup_forget(int slot);
