@@ -1,0 +1,230 @@
+/*
+ * pipe_atomic.c - several processes write records into one pipe: are the
+ * records still whole when they come out?
+ *
+ * POSIX promises that a write of at most PIPE_BUF bytes (4096 on Linux) to a
+ * pipe is atomic: its bytes come out together, never mixed with another
+ * writer's. A larger write may be split, and the pieces of several writers
+ * interleaved. Each record here says who wrote it and which it is, and every
+ * byte of it is a function of those two, so the reader can tell a whole
+ * record from a torn one:
+ *
+ *   build/chapter06/pipe_atomic --record 4096       # never torn
+ *   build/chapter06/pipe_atomic --record 65536      # torn when writers collide
+ *   build/chapter06/pipe_atomic --record 8192 --force-tear
+ *
+ * --force-tear makes a tear happen for certain: writer 0 writes the first half
+ * of its record, writer 1 then writes a whole record, writer 0 the second
+ * half (they take turns through two more pipes) — what the kernel may do to
+ * a large write on its own. With exactly 2 writers that spoils exactly two
+ * blocks; with more, others' records may land in between too.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "cleanup.h"
+#include "error.h"
+#include "workloads.h"
+
+static const char usage_line[] =
+    "pipe_atomic [--writers N] [--record BYTES] [--records N] [--force-tear]";
+static const char help_text[] =
+    "Has N processes write fixed-size records into one pipe and checks every\n"
+    "record that comes out: whole, or torn (mixed with another writer's bytes).\n"
+    "\n"
+    "  --writers N      writer processes (1 to 64; default 4)\n"
+    "  --record BYTES   record size (16 to 1048576; default 4096 = PIPE_BUF)\n"
+    "  --records N      records per writer (1 to 10^6; default 2000)\n"
+    "  --force-tear     make one tear happen for certain (needs 2 writers or more)\n"
+    "  --help           show this help\n";
+
+#define HEADER 16 /* writer (8 bytes), sequence number (8 bytes) */
+
+// snippet-begin: record
+/* Record `seq` of `writer`: a header, then bytes that depend on both. */
+static void make_record(unsigned char *r, size_t size, uint64_t writer, uint64_t seq)
+{
+    memcpy(r, &writer, 8);
+    memcpy(r + 8, &seq, 8);
+    uint64_t key = hash64(writer * 1000003 + seq);
+    for (size_t i = HEADER; i < size; i++)
+        r[i] = (unsigned char)(key >> (i % 8 * 8)) ^ (unsigned char)i;
+}
+
+/* Whole if the header is plausible and every byte is what it says. */
+static bool whole(const unsigned char *r, size_t size, uint64_t writers, uint64_t records,
+                  unsigned char *expected, uint64_t *writer, uint64_t *seq)
+{
+    memcpy(writer, r, 8);
+    memcpy(seq, r + 8, 8);
+    if (*writer >= writers || *seq >= records)
+        return false;
+    make_record(expected, size, *writer, *seq);
+    return memcmp(r, expected, size) == 0;
+}
+// snippet-end: record
+
+static void write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w == -1 && errno == EINTR)
+            continue;
+        if (w == -1)
+            die("writer: write");
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static bool read_all(int fd, unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r == -1 && errno == EINTR)
+            continue;
+        if (r == -1)
+            die("read");
+        if (r == 0)
+            return false;
+        p += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+// snippet-begin: writer
+/* A writer: each record in one write() call (which may still be split). */
+static void writer(int fd, uint64_t me, uint64_t records, size_t size, int turns[2][2], bool tear)
+{
+    unsigned char *r = malloc(size);
+    if (r == NULL)
+        die("malloc");
+    for (uint64_t seq = 0; seq < records; seq++) {
+        make_record(r, size, me, seq);
+        if (tear && seq == 0 && me == 0) {        /* half, the other's whole, half */
+            char token = 't';
+            write_all(fd, r, size / 2);
+            write_all(turns[0][1], (unsigned char *)&token, 1);   /* your turn */
+            if (read(turns[1][0], &token, 1) != 1)
+                die("writer 0: turn");
+            write_all(fd, r + size / 2, size - size / 2);
+            write_all(turns[0][1], (unsigned char *)&token, 1);   /* done */
+        } else if (tear && seq == 0 && me == 1) {
+            char token;
+            if (read(turns[0][0], &token, 1) != 1)
+                die("writer 1: turn");
+            write_all(fd, r, size);
+            write_all(turns[1][1], (unsigned char *)&token, 1);
+            if (read(turns[0][0], &token, 1) != 1)                  /* wait for the */
+                die("writer 1: turn");                              /* second half */
+        } else {
+            write_all(fd, r, size);
+        }
+    }
+    free(r);
+}
+// snippet-end: writer
+
+int main(int argc, char *argv[])
+{
+    cli_init(argv[0], usage_line);
+    static const struct option options[] = {
+        { "writers", required_argument, NULL, 'w' },
+        { "record", required_argument, NULL, 's' },
+        { "records", required_argument, NULL, 'n' },
+        { "force-tear", no_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    long long writers = 4, size = PIPE_BUF, records = 2000;
+    bool tear = false;
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+        switch (c) {
+        case 'w':
+            writers = arg_int("--writers", optarg, 1, 64);
+            break;
+        case 's':
+            size = arg_int("--record", optarg, 16, 1 << 20);
+            break;
+        case 'n':
+            records = arg_int("--records", optarg, 1, 1000000);
+            break;
+        case 'f':
+            tear = true;
+            break;
+        case 'h':
+            cli_help(help_text);
+        default:
+            arg_reject(c, argv);
+        }
+    }
+    arg_no_operands(argc, argv);
+    if (tear && writers < 2)
+        usage_error("--force-tear needs --writers 2 or more");
+
+    int fds[2], turns[2][2];
+    if (pipe(fds) == -1 || pipe(turns[0]) == -1 || pipe(turns[1]) == -1)
+        die("pipe");
+    pid_t pids[64];
+    int slots[64];
+    fflush(stdout);
+    for (int w = 0; w < writers; w++) {
+        pids[w] = fork();
+        if (pids[w] == -1)
+            die("fork");
+        if (pids[w] == 0) {
+            close(fds[0]);
+            writer(fds[1], (uint64_t)w, (uint64_t)records, (size_t)size, turns, tear);
+            _exit(EXIT_SUCCESS);
+        }
+        slots[w] = cleanup_add_child(pids[w]);
+    }
+    close(fds[1]); /* only the writers hold write ends now: EOF when all are done */
+
+    // snippet-begin: reader
+    unsigned char *r = malloc((size_t)size), *expected = malloc((size_t)size);
+    unsigned char *seen = calloc((size_t)(writers * records), 1);
+    if (r == NULL || expected == NULL || seen == NULL)
+        die("malloc");
+    long long intact = 0, torn = 0, duplicated = 0, blocks = 0;
+    while (read_all(fds[0], r, (size_t)size)) {   /* one record's worth of bytes */
+        uint64_t who, seq;
+        blocks++;
+        if (!whole(r, (size_t)size, (uint64_t)writers, (uint64_t)records, expected, &who, &seq))
+            torn++;                               /* bytes of two records or more */
+        else if (seen[who * (uint64_t)records + seq]++)
+            duplicated++;
+        else
+            intact++;
+    }
+    // snippet-end: reader
+    for (int w = 0; w < writers; w++) {
+        int status;
+        if (waitpid(pids[w], &status, 0) == -1)
+            die("waitpid");
+        cleanup_forget(slots[w]);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            die_msg("writer %d failed (status 0x%x)", w, (unsigned)status);
+    }
+    long long sent = writers * records;
+    printf("%lld writers x %lld records of %lld bytes (PIPE_BUF is %d)%s\n", writers, records, size,
+           PIPE_BUF, tear ? ", one tear forced" : "");
+    printf("sent %lld, read %lld blocks: intact %lld, torn %lld, duplicated %lld, missing %lld\n", sent,
+           blocks, intact, torn, duplicated, sent - intact);
+    free(r);
+    free(expected);
+    free(seen);
+    return EXIT_SUCCESS;
+}
