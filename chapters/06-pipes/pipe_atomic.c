@@ -33,19 +33,22 @@
 
 #include "args.h"
 #include "cleanup.h"
+#include "datafile.h"
 #include "error.h"
 #include "workloads.h"
 
 static const char usage_line[] =
-    "pipe_atomic [--writers N] [--record BYTES] [--records N] [--force-tear]";
+    "pipe_atomic [--writers N] [--record LIST] [--records N] [--force-tear] [--data FILE]";
 static const char help_text[] =
     "Has N processes write fixed-size records into one pipe and checks every\n"
     "record that comes out: whole, or torn (mixed with another writer's bytes).\n"
     "\n"
     "  --writers N      writer processes (1 to 64; default 4)\n"
-    "  --record BYTES   record size (16 to 1048576; default 4096 = PIPE_BUF)\n"
+    "  --record LIST    record sizes in bytes, one experiment each (16 to 1048576;\n"
+    "                   default 4096 = PIPE_BUF)\n"
     "  --records N      records per writer (1 to 10^6; default 2000)\n"
     "  --force-tear     make one tear happen for certain (needs 2 writers or more)\n"
+    "  --data FILE      also write one row per record size as TSV to FILE\n"
     "  --help           show this help\n";
 
 #define HEADER 16 /* writer (8 bytes), sequence number (8 bytes) */
@@ -136,44 +139,13 @@ static void writer(int fd, uint64_t me, uint64_t records, size_t size, int turns
 }
 // snippet-end: writer
 
-int main(int argc, char *argv[])
-{
-    cli_init(argv[0], usage_line);
-    static const struct option options[] = {
-        { "writers", required_argument, NULL, 'w' },
-        { "record", required_argument, NULL, 's' },
-        { "records", required_argument, NULL, 'n' },
-        { "force-tear", no_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    long long writers = 4, size = PIPE_BUF, records = 2000;
-    bool tear = false;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
-        switch (c) {
-        case 'w':
-            writers = arg_int("--writers", optarg, 1, 64);
-            break;
-        case 's':
-            size = arg_int("--record", optarg, 16, 1 << 20);
-            break;
-        case 'n':
-            records = arg_int("--records", optarg, 1, 1000000);
-            break;
-        case 'f':
-            tear = true;
-            break;
-        case 'h':
-            cli_help(help_text);
-        default:
-            arg_reject(c, argv);
-        }
-    }
-    arg_no_operands(argc, argv);
-    if (tear && writers < 2)
-        usage_error("--force-tear needs --writers 2 or more");
+struct outcome {
+    long long blocks, intact, torn, duplicated;
+};
 
+/* One experiment: `writers` processes, `records` records of `size` bytes each. */
+static struct outcome run(long long writers, long long records, long long size, bool tear)
+{
     int fds[2], turns[2][2];
     if (pipe(fds) == -1 || pipe(turns[0]) == -1 || pipe(turns[1]) == -1)
         die("pipe");
@@ -192,22 +164,26 @@ int main(int argc, char *argv[])
         slots[w] = cleanup_add_child(pids[w]);
     }
     close(fds[1]); /* only the writers hold write ends now: EOF when all are done */
+    for (int i = 0; i < 2; i++) {
+        close(turns[i][0]);
+        close(turns[i][1]);
+    }
 
     // snippet-begin: reader
     unsigned char *r = malloc((size_t)size), *expected = malloc((size_t)size);
     unsigned char *seen = calloc((size_t)(writers * records), 1);
     if (r == NULL || expected == NULL || seen == NULL)
         die("malloc");
-    long long intact = 0, torn = 0, duplicated = 0, blocks = 0;
+    struct outcome o = { 0 };
     while (read_all(fds[0], r, (size_t)size)) {   /* one record's worth of bytes */
         uint64_t who, seq;
-        blocks++;
+        o.blocks++;
         if (!whole(r, (size_t)size, (uint64_t)writers, (uint64_t)records, expected, &who, &seq))
-            torn++;                               /* bytes of two records or more */
+            o.torn++;                             /* bytes of two records or more */
         else if (seen[who * (uint64_t)records + seq]++)
-            duplicated++;
+            o.duplicated++;
         else
-            intact++;
+            o.intact++;
     }
     // snippet-end: reader
     for (int w = 0; w < writers; w++) {
@@ -218,13 +194,75 @@ int main(int argc, char *argv[])
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             die_msg("writer %d failed (status 0x%x)", w, (unsigned)status);
     }
-    long long sent = writers * records;
-    printf("%lld writers x %lld records of %lld bytes (PIPE_BUF is %d)%s\n", writers, records, size,
-           PIPE_BUF, tear ? ", one tear forced" : "");
-    printf("sent %lld, read %lld blocks: intact %lld, torn %lld, duplicated %lld, missing %lld\n", sent,
-           blocks, intact, torn, duplicated, sent - intact);
+    close(fds[0]);
     free(r);
     free(expected);
     free(seen);
+    return o;
+}
+
+int main(int argc, char *argv[])
+{
+    cli_init(argv[0], usage_line);
+    static const struct option options[] = {
+        { "writers", required_argument, NULL, 'w' },
+        { "record", required_argument, NULL, 's' },
+        { "records", required_argument, NULL, 'n' },
+        { "force-tear", no_argument, NULL, 'f' },
+        { "data", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    long long writers = 4, sizes[16] = { PIPE_BUF }, records = 2000;
+    size_t n_sizes = 1;
+    bool tear = false;
+    const char *data_path = NULL;
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+        switch (c) {
+        case 'w':
+            writers = arg_int("--writers", optarg, 1, 64);
+            break;
+        case 's':
+            n_sizes = arg_int_list("--record", optarg, 16, 1 << 20, sizes, 16);
+            break;
+        case 'n':
+            records = arg_int("--records", optarg, 1, 1000000);
+            break;
+        case 'f':
+            tear = true;
+            break;
+        case 'd':
+            data_path = arg_path("--data", optarg);
+            break;
+        case 'h':
+            cli_help(help_text);
+        default:
+            arg_reject(c, argv);
+        }
+    }
+    arg_no_operands(argc, argv);
+    if (tear && writers < 2)
+        usage_error("--force-tear needs --writers 2 or more");
+
+    datafile *df = NULL;
+    if (data_path) {
+        df = datafile_create(data_path, argc, argv);
+        datafile_comment(df, "pipe_buf: %d", PIPE_BUF);
+        datafile_columns(df, "record_bytes writers records sent blocks intact torn duplicated missing");
+    }
+    for (size_t i = 0; i < n_sizes; i++) {
+        struct outcome o = run(writers, records, sizes[i], tear);
+        long long sent = writers * records;
+        printf("%lld writers x %lld records of %lld bytes (PIPE_BUF is %d)%s\n", writers, records, sizes[i],
+               PIPE_BUF, tear ? ", one tear forced" : "");
+        printf("sent %lld, read %lld blocks: intact %lld, torn %lld, duplicated %lld, missing %lld\n", sent,
+               o.blocks, o.intact, o.torn, o.duplicated, sent - o.intact);
+        if (df)
+            datafile_row(df, "%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld", sizes[i], writers,
+                         records, sent, o.blocks, o.intact, o.torn, o.duplicated, sent - o.intact);
+    }
+    if (df)
+        datafile_commit(df);
     return EXIT_SUCCESS;
 }

@@ -17,14 +17,16 @@ say "3. Capacity, a blocked writer, no reader (pipe_limits)"
 "$BIN/pipe_limits"
 
 say "4. Atomic writes up to PIPE_BUF, torn records above it (pipe_atomic)"
-"$BIN/pipe_atomic" --record 4096
-"$BIN/pipe_atomic" --record 65536 --records 500
-"$BIN/pipe_atomic" --record 1048576 --records 50
-"$BIN/pipe_atomic" --record 4096 --records 10 --force-tear
+"$BIN/pipe_atomic" --record 512,4096,65536,1048576 --records 100 --data "$DATA_DIR/06-pipe-atomic.tsv"
+"$BIN/pipe_atomic" --writers 2 --record 4096 --records 10 --force-tear
 
 say "5. Throughput against write size, one core and two, beside memcpy (pipe_throughput)"
 "$BIN/pipe_throughput" "${quick[@]}" --data "$DATA_DIR/06-pipe-throughput.tsv"
 compare_with_reference 06-pipe-throughput write_bytes,placement median_mib_s
+
+say "5b. The same on one core without the reader's check: what summing every byte costs"
+"$BIN/pipe_throughput" "${quick[@]}" --placement one-core --no-check \
+    --data "$DATA_DIR/06-pipe-throughput-nocheck.tsv"
 
 say "Graphs"
 draw_graph 06-pipe-throughput
