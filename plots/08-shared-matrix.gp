@@ -14,8 +14,8 @@ set ylabel "wall time (s), median with min-max"
 set logscale xy 2
 set xrange [150:3000]
 set xtics (200, 250, 400, 500, 1000, 2000)
-set format y "%g"
-set key top left
+set format y "%.3g"
+set key bottom right
 
 pick(m, col) = strcol("method") eq m ? column(col) : NaN
 plot data using "m":(pick("pipe", "median_s")):(pick("pipe", "min_s")):(pick("pipe", "max_s")) \
