@@ -93,22 +93,26 @@ compare_with_reference() {
     compare_tsv "$reference" "$mine" "$keys" "$value" reference "this machine"
 }
 
-# merge_tsv OUT FIRST SECOND: one data file with the rows of two that have
-# the same columns (the C programs' and a Python companion's). FIRST's
-# provenance is kept as it is; SECOND's lines are kept as "# companion ...".
-# Written to a temporary name and renamed into place.
+# merge_tsv OUT FIRST SECOND [MORE...]: one data file with the rows of several
+# that have the same columns (the C programs' and a Python companion's, or
+# several programs'). FIRST's provenance is kept as it is; each other file's
+# lines are kept as "# companion ...". Written to a temporary name and
+# renamed into place.
 merge_tsv() {
-    local out=$1 first=$2 second=$3 tmp
-    if [ "$(grep -v '^#' "$first" | head -n 1)" != "$(grep -v '^#' "$second" | head -n 1)" ]; then
-        echo "merge_tsv: $first and $second have different columns" >&2
-        return 1
-    fi
+    local out=$1 first=$2 tmp file
+    shift 2
+    for file in "$@"; do
+        if [ "$(grep -v '^#' "$first" | head -n 1)" != "$(grep -v '^#' "$file" | head -n 1)" ]; then
+            echo "merge_tsv: $first and $file have different columns" >&2
+            return 1
+        fi
+    done
     tmp=$(mktemp "$out.tmp.XXXXXX")
     {
         grep '^#' "$first"
-        sed -n 's/^# /# companion /p' "$second"
+        for file in "$@"; do sed -n 's/^# /# companion /p' "$file"; done
         grep -v '^#' "$first"
-        grep -v '^#' "$second" | tail -n +2
+        for file in "$@"; do grep -v '^#' "$file" | tail -n +2; done
     } >"$tmp"
     mv "$tmp" "$out"
 }
