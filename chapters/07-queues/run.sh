@@ -5,6 +5,7 @@
 chapter_setup "$@"
 quick=()
 [ "$MODE" = quick ] && quick=(--quick)
+[ "$MODE" = measure ] && quick=(--repeat 3)
 
 say "1. A bounded blocking queue for threads (bounded_queue)"
 "$BIN/bounded_queue"

@@ -13,6 +13,8 @@
  *                                                (factorize: n = N; compute: N
  *                                                iterations; sleep: 1 ms)
  *   common_check gaussian SEED INDEX MEAN SD     gaussian_delay_ns
+ *   common_check mq-exists NAME                  "yes" if the POSIX message queue
+ *                                                NAME exists, else "no"
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
@@ -21,6 +23,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
 
 #include "args.h"
 #include "clock.h"
@@ -31,7 +36,7 @@
 #include "workloads.h"
 #include "interp.h"
 
-static const char usage_line[] = "common_check int|duration|list|stats|datafile|progress|workload|gaussian ARGS...";
+static const char usage_line[] = "common_check int|duration|list|stats|datafile|progress|workload|gaussian|mq-exists ARGS...";
 
 /* Numbers for the test harness itself: trusted, plain strtoll. */
 static long long number(const char *text)
@@ -124,6 +129,13 @@ int main(int argc, char *argv[])
     } else if (strcmp(what, "gaussian") == 0 && argc == 6) {
         printf("%lld\n", (long long)gaussian_delay_ns((uint64_t)number(argv[2]), (uint64_t)number(argv[3]),
                                                      number(argv[4]), number(argv[5])));
+    } else if (strcmp(what, "mq-exists") == 0 && argc == 3) {
+        mqd_t q = mq_open(argv[2], O_RDONLY);
+        if (q == (mqd_t)-1 && errno != ENOENT)
+            die("mq_open %s", argv[2]);
+        printf("%s\n", q == (mqd_t)-1 ? "no" : "yes");
+        if (q != (mqd_t)-1)
+            mq_close(q);
     } else {
         usage_error("unknown check or wrong number of arguments: %s", what);
     }

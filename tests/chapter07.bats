@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# Chapter 7: queues. Every item exactly once, clean shutdown, the `if` bug
+# made visible, message-queue priorities and limits, framed pipe messages;
+# nothing left in /dev/shm or /dev/mqueue, no child left.
+
+load lib/helpers
+
+B=$BUILD/chapter07
+
+# mq_gone NAME: no POSIX message queue NAME exists (where /dev/mqueue is
+# mounted, also nothing of ours is listed there).
+mq_gone() {
+    run "$BUILD/tests/common_check" mq-exists "$1"
+    [ "$output" = "no" ] || { echo "message queue $1: $output"; return 1; }
+    if [ -d /dev/mqueue ]; then
+        [ -z "$(find /dev/mqueue -name 'workbook-*' 2>/dev/null)" ]
+    fi
+}
+
+@test "bounded_queue: several producers and consumers, every item exactly once, both shutdowns" {
+    for how in close pills; do
+        for shape in "1 1 1" "3 3 64" "4 2 1" "2 5 7"; do
+            read -r p c cap <<<"$shape"
+            run timeout 60 "$B/bounded_queue" --producers "$p" --consumers "$c" --capacity "$cap" \
+                --items 20000 --shutdown "$how"
+            [ "$status" -eq 0 ] || { echo "status $status: $output"; return 1; }
+            assert_contains "missing 0, duplicated 0, from nowhere 0; woke to an empty queue 0 times"
+            assert_contains "every item exactly once: yes"
+        done
+    done
+}
+
+@test "bounded_queue: with \`if\` around the wait, a consumer that woke to an empty queue is counted" {
+    # Three consumers on a small queue: stolen wakeups happen; each would have
+    # taken a stale item, which the checker sees as a duplicate. The counts agree.
+    run timeout 60 "$B/bounded_queue" --producers 3 --consumers 3 --items 100000 --wait if
+    [ "$status" -eq 0 ]
+    stolen=$(echo "$output" | sed -n 's/.*woke to an empty queue \([0-9]*\) times.*/\1/p')
+    dup=$(echo "$output" | sed -n 's/.*duplicated \([0-9]*\),.*/\1/p')
+    nowhere=$(echo "$output" | sed -n 's/.*from nowhere \([0-9]*\);.*/\1/p')
+    [ "$((dup + nowhere))" -eq "$stolen" ] || { echo "$output"; return 1; }
+    if [ "$stolen" -gt 0 ]; then
+        assert_contains "every item exactly once: NO"
+    fi
+}
+
+@test "mq_queue: priorities come out highest first, in order within one; full and too-big are refused; nothing left" {
+    run "$BUILD/tests/no_orphans" "$B/mq_queue"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    assert_contains "received:  urgent(9) urgent-too(9) normal(5) low(1) lowest(0)"
+    assert_contains "full: 8 messages fit (mq_maxmsg 8); the next mq_send: EAGAIN"
+    assert_contains "mq_timedsend with 100 ms to spare: ETIMEDOUT"
+    assert_contains "too big: a 128-byte message on a queue of 64-byte messages: EMSGSIZE"
+    assert_contains "left behind 0"
+}
+
+@test "pipe_queue: framed messages from several producers arrive exactly once, with the lock at any size" {
+    for bytes in 32 1024 4096 200000; do
+        run timeout 60 "$B/pipe_queue" --producers 4 --bytes "$bytes" --items 300
+        [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+        assert_contains "received 1200 of 1200 intact, 0 duplicated, 0 bad frames"
+    done
+    [ -z "$(find /dev/shm -maxdepth 1 -name 'sem.workbook-*')" ]
+}
+
+@test "pipe_queue: without the lock, frames up to PIPE_BUF still arrive whole; every frame is accounted for" {
+    run timeout 60 "$B/pipe_queue" --producers 4 --bytes 4096 --items 5000 --no-lock
+    [ "$status" -eq 0 ]
+    assert_contains "received 20000 of 20000 intact, 0 duplicated, 0 bad frames"
+    # Above PIPE_BUF and the pipe's size, frames tear: the reader must notice, not hang.
+    run timeout 60 "$B/pipe_queue" --producers 4 --bytes 200000 --items 100 --no-lock
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    echo "$output" | grep -qE "received [0-9]+ of 400 intact"
+}
+
+@test "the three queues measure with every message checked, and write the same columns" {
+    for prog in bounded_queue mq_queue pipe_queue; do
+        data=$BATS_TEST_TMPDIR/$prog.tsv
+        run timeout 120 "$B/$prog" --measure --producers 1,2 --bytes 64 --items 500 --repeat 1 --data "$data"
+        [ "$status" -eq 0 ] || { echo "$prog: $output"; return 1; }
+        [ "$(grep -v '^#' "$data" | head -n 1)" = "$(printf 'queue\tproducers\tmsg_bytes\tplacement\trepeats\tmedian_msgs_per_s\tmin_msgs_per_s\tmax_msgs_per_s\tmedian_mib_s')" ]
+    done
+    run bash -c ". common/chapter.sh; merge_tsv '$BATS_TEST_TMPDIR/all.tsv' '$BATS_TEST_TMPDIR/bounded_queue.tsv' '$BATS_TEST_TMPDIR/mq_queue.tsv' '$BATS_TEST_TMPDIR/pipe_queue.tsv'"
+    [ "$status" -eq 0 ]
+    [ "$(tsv_column "$BATS_TEST_TMPDIR/all.tsv" queue | sort -u | tr '\n' ' ')" = "mq pipe threads " ]
+}
+
+@test "mq_queue and pipe_queue interrupted mid-run leave no queue, semaphore or child" {
+    [ -e "/proc/$$/task/$$/children" ] || skip "this kernel does not list children in /proc"
+    for prog in mq_queue pipe_queue; do
+        for sig in INT TERM; do
+            out=$BATS_TEST_TMPDIR/out-$prog-$sig
+            "$BUILD/tests/no_orphans" "$B/$prog" --measure --producers 2 --bytes 64 --items 10000000 \
+                --repeat 1 --placement one-core >"$out" 2>&1 &
+            wrapper=$!
+            program=$(wait_for_children "$wrapper" 1)
+            wait_for_children "$program" 2 >/dev/null
+            kill -"$sig" "$program"
+            wait_bounded "$wrapper" 30 || true
+            grep -q "^left behind 0$" "$out" || { cat "$out"; return 1; }
+            mq_gone "/workbook-mq-$program"
+            [ ! -e "/dev/shm/sem.workbook-queue-lock-$program" ]
+        done
+    done
+}
+
+@test "chapter 7 programs: bad arguments exit 2 with a message naming the argument" {
+    run "$B/bounded_queue" --capacity 0
+    assert_usage_error "--capacity"
+    run "$B/bounded_queue" --wait until
+    assert_usage_error "--wait"
+    run "$B/bounded_queue" --shutdown abruptly
+    assert_usage_error "--shutdown"
+    run "$B/bounded_queue" --producers 1,2
+    assert_usage_error "--producers"
+    run "$B/bounded_queue" --data x.tsv
+    assert_usage_error "--measure"
+    run "$B/mq_queue" --measure --bytes 9000
+    assert_usage_error "--bytes"
+    run "$B/mq_queue" --measure --producers 0
+    assert_usage_error "--producers"
+    run "$B/pipe_queue" --bytes 16
+    assert_usage_error "--bytes"
+    run "$B/pipe_queue" --measure --placement sideways
+    assert_usage_error "--placement"
+}
