@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "error.h"
 #include "interp.h"
+#include "io.h"
 #include "progress.h"
 #include "threads.h"
 
@@ -463,37 +464,13 @@ static void threads_shut_down(pool *p)
 
 /* ---- processes: the worker's side --------------------------------------------------- */
 
-/* Read exactly n bytes; 0 at end-of-file before the first byte, 1 when done. */
-static int read_full(int fd, void *buf, size_t n)
+/* Read exactly n bytes; false at end-of-file before the first byte. */
+static bool read_message(int fd, void *buf, size_t n)
 {
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, (char *)buf + got, n - got);
-        if (r == -1 && errno == EINTR)
-            continue;
-        if (r == -1)
-            die("pool worker: read");
-        if (r == 0) {
-            if (got == 0)
-                return 0;
-            die_msg("pool worker: the task pipe ended inside a message");
-        }
-        got += (size_t)r;
-    }
-    return 1;
-}
-
-static void write_full(int fd, const void *buf, size_t n)
-{
-    size_t put = 0;
-    while (put < n) {
-        ssize_t w = write(fd, (const char *)buf + put, n - put);
-        if (w == -1 && errno == EINTR)
-            continue;
-        if (w == -1)
-            die("pool worker: write");
-        put += (size_t)w;
-    }
+    size_t got = read_all(fd, buf, n);
+    if (got > 0 && got < n)
+        die_msg("pool worker: the task pipe ended inside a message");
+    return got == n;
 }
 
 // snippet-begin: process-worker
@@ -508,9 +485,9 @@ static void process_worker_main(pool *p, int me, int task_fd, int result_fd)
     interp_begin(&t);
     struct buffer in = { 0 }, out = { 0 };
     struct message_header h;
-    while (read_full(task_fd, &h, sizeof h)) {
+    while (read_message(task_fd, &h, sizeof h)) {
         in.data = grow(in.data, &in.cap, h.body_bytes, 1);
-        read_full(task_fd, in.data, h.body_bytes);
+        read_message(task_fd, in.data, h.body_bytes);
         out.pos = out.len = 0;
         struct message_header reply = { .count = h.count };
         buffer_add(&out, &reply, sizeof reply);
@@ -536,7 +513,7 @@ static void process_worker_main(pool *p, int me, int task_fd, int result_fd)
         }
         reply.body_bytes = out.len - sizeof reply;
         memcpy(out.data, &reply, sizeof reply);
-        write_full(result_fd, out.data, out.len);
+        write_all(result_fd, out.data, out.len);
     }
     interp_end(&t);
     _exit(EXIT_SUCCESS); /* not exit(): the parent's atexit work is not ours */

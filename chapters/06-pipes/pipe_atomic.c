@@ -35,6 +35,7 @@
 #include "cleanup.h"
 #include "datafile.h"
 #include "error.h"
+#include "io.h"
 #include "workloads.h"
 
 static const char usage_line[] =
@@ -77,35 +78,6 @@ static bool whole(const unsigned char *r, size_t size, uint64_t writers, uint64_
 }
 // snippet-end: record
 
-static void write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w == -1 && errno == EINTR)
-            continue;
-        if (w == -1)
-            die("writer: write");
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
-static bool read_all(int fd, unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r == -1 && errno == EINTR)
-            continue;
-        if (r == -1)
-            die("read");
-        if (r == 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
-
 // snippet-begin: writer
 /* A writer: each record in one write() call (which may still be split). */
 static void writer(int fd, uint64_t me, uint64_t records, size_t size, int turns[2][2], bool tear)
@@ -118,17 +90,17 @@ static void writer(int fd, uint64_t me, uint64_t records, size_t size, int turns
         if (tear && seq == 0 && me == 0) {        /* half, the other's whole, half */
             char token = 't';
             write_all(fd, r, size / 2);
-            write_all(turns[0][1], (unsigned char *)&token, 1);   /* your turn */
+            write_all(turns[0][1], &token, 1);   /* your turn */
             if (read(turns[1][0], &token, 1) != 1)
                 die("writer 0: turn");
             write_all(fd, r + size / 2, size - size / 2);
-            write_all(turns[0][1], (unsigned char *)&token, 1);   /* done */
+            write_all(turns[0][1], &token, 1);   /* done */
         } else if (tear && seq == 0 && me == 1) {
             char token;
             if (read(turns[0][0], &token, 1) != 1)
                 die("writer 1: turn");
             write_all(fd, r, size);
-            write_all(turns[1][1], (unsigned char *)&token, 1);
+            write_all(turns[1][1], &token, 1);
             if (read(turns[0][0], &token, 1) != 1)                  /* wait for the */
                 die("writer 1: turn");                              /* second half */
         } else {
@@ -175,7 +147,7 @@ static struct outcome run(long long writers, long long records, long long size, 
     if (r == NULL || expected == NULL || seen == NULL)
         die("malloc");
     struct outcome o = { 0 };
-    while (read_all(fds[0], r, (size_t)size)) {   /* one record's worth of bytes */
+    while (read_all(fds[0], r, (size_t)size) == (size_t)size) {   /* one record's worth of bytes */
         uint64_t who, seq;
         o.blocks++;
         if (!whole(r, (size_t)size, (uint64_t)writers, (uint64_t)records, expected, &who, &seq))

@@ -37,6 +37,7 @@
 #include "cpus.h"
 #include "datafile.h"
 #include "error.h"
+#include "io.h"
 #include "progress.h"
 #include "stats.h"
 #include "workloads.h"
@@ -86,22 +87,6 @@ static uint64_t block_sum(const unsigned char *b, size_t size)
     return sum;
 }
 
-static bool read_block(int fd, unsigned char *b, size_t size)
-{
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = read(fd, b + got, size - got);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n == -1)
-            die("read");
-        if (n == 0)
-            return false;
-        got += (size_t)n;
-    }
-    return true;
-}
-
 // snippet-begin: transfer
 /* One run: a child writes `total` bytes in writes of `size`; we read them.
  * Returns MiB/s from the first byte asked for to the last byte read. */
@@ -126,12 +111,7 @@ static double transfer(size_t size, long long total, bool two_cores, long pipe_s
         pin_to_cpu(0);
         close(fds[0]);
         for (long long sent = 0; sent < total; sent += (long long)size)
-            for (size_t done = 0; done < size;) {
-                ssize_t n = write(fds[1], block + done, size - done);
-                if (n == -1)
-                    die("writer: write");
-                done += (size_t)n;
-            }
+            write_all(fds[1], block, size);
         _exit(EXIT_SUCCESS);
     }
     int slot = cleanup_add_child(child);
@@ -139,7 +119,7 @@ static double transfer(size_t size, long long total, bool two_cores, long pipe_s
     pin_to_cpu(two_cores ? 1 : 0);                 /* the reader */
     long long got = 0, bad = 0;
     int64_t start = now_ns();
-    while (read_block(fds[0], block, size)) {
+    while (read_all(fds[0], block, size) == size) {
         got += (long long)size;
         if (check)
             bad += block_sum(block, size) != expected; /* every byte checked */

@@ -38,6 +38,7 @@
 #include "cpus.h"
 #include "datafile.h"
 #include "error.h"
+#include "io.h"
 #include "progress.h"
 #include "stats.h"
 
@@ -84,35 +85,6 @@ static size_t pack(const struct message *m, unsigned char *out)
     return frame;
 }
 // snippet-end: frame
-
-static void write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w == -1 && errno == EINTR)
-            continue;
-        if (w == -1)
-            die("producer: write");
-        p += w;
-        n -= (size_t)w;
-    }
-}
-
-static bool read_all(int fd, unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r == -1 && errno == EINTR)
-            continue;
-        if (r == -1)
-            die("read");
-        if (r == 0)
-            return false;
-        p += r;
-        n -= (size_t)r;
-    }
-    return true;
-}
 
 // snippet-begin: put
 /* queue.put(): serialize, then one write under the writers' lock. */
@@ -188,8 +160,8 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
     if (seen == NULL || frame == NULL)
         die("malloc");
     uint32_t len;
-    while (read_all(fds[0], (unsigned char *)&len, 4)) {
-        if (len != bytes || !read_all(fds[0], frame + 4, len - 4)) {
+    while (read_all(fds[0], &len, 4) == 4) {
+        if (len != bytes || read_all(fds[0], frame + 4, len - 4) < len - 4) {
             o.bad_frames++;
             break;                               /* lost our place in the stream */
         }

@@ -1,0 +1,38 @@
+/* io.c - see io.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "io.h"
+#include "error.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+void write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w == -1 && errno == EINTR)
+            continue;
+        if (w == -1)
+            die("write");
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+size_t read_all(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r == -1 && errno == EINTR)
+            continue;
+        if (r == -1)
+            die("read");
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
+}
