@@ -62,7 +62,8 @@ B=$BUILD/chapter06
 }
 
 @test "pipe_atomic: a record written in two pieces around another writer's is detected as torn" {
-    for size in 4096 65536; do
+    # Records up to PIPE_BUF, so that the forced tear is the only one.
+    for size in 1024 4096; do
         run "$B/pipe_atomic" --writers 2 --record "$size" --records 20 --force-tear
         [ "$status" -eq 0 ] || { echo "$output"; return 1; }
         # Writer 0's halves wrap writer 1's record: both blocks are mixed.
