@@ -16,8 +16,9 @@
  * --force-tear makes a tear happen for certain: writer 0 writes the first half
  * of its record, writer 1 then writes a whole record, writer 0 the second
  * half (they take turns through two more pipes) — what the kernel may do to
- * a large write on its own. With exactly 2 writers that spoils exactly two
- * blocks; with more, others' records may land in between too.
+ * a large write on its own. With exactly 2 writers and records up to
+ * PIPE_BUF that spoils exactly two blocks; with more writers, or larger
+ * records, other tears may happen too.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
