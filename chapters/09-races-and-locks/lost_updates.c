@@ -1,0 +1,383 @@
+/*
+ * lost_updates.c - several threads (or processes) add 1 to one counter.
+ * counter++ is three steps — read, add, write — and another worker's steps
+ * can fall in between: its update is then overwritten, lost.
+ *
+ *   build/chapter09/lost_updates                        # free-running: some lost
+ *   build/chapter09/lost_updates --mode forced          # a schedule that loses 5, always
+ *   build/chapter09/lost_updates --fix mutex            # each fix: the exact total
+ *   build/chapter09/lost_updates --kind processes --fix semaphore
+ *
+ * Fixes for threads: mutex, spin (a spinlock), atomic (C11 atomic_fetch_add),
+ * local (each thread counts alone; the counts are added at the end). For
+ * processes, the counter lives in shared memory (chapter 8) and so must the
+ * lock: mutex (a pthread mutex marked PTHREAD_PROCESS_SHARED, in the shared
+ * page), semaphore (a POSIX named semaphore), atomic.
+ *
+ * This program exists to show a race: built with ThreadSanitizer (make
+ * tsan), the unfixed run is reported as a data race, the fixed ones are not.
+ */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "cleanup.h"
+#include "clock.h"
+#include "error.h"
+#include "io.h"
+#include "threads.h"
+
+static const char usage_line[] =
+    "lost_updates [--kind threads|processes] [--workers N] [--increments N] [--mode free|forced]\n"
+    "                    [--fix none|mutex|spin|atomic|local|semaphore] [--steal N]";
+static const char help_text[] =
+    "Workers add 1 to a shared counter; without a fix some updates are lost.\n"
+    "\n"
+    "  --kind KIND       threads (default) or processes (the counter in shared memory)\n"
+    "  --workers N       workers (2 to 64; default 2)\n"
+    "  --increments N    increments per worker (1 to 10^9; default 5000000)\n"
+    "  --mode MODE       free (default): run and count the losses; forced: a schedule\n"
+    "                    that loses exactly --steal updates (2 workers, --fix none or mutex)\n"
+    "  --fix FIX         none (default), mutex, atomic; threads also spin, local;\n"
+    "                    processes also semaphore\n"
+    "  --steal N         forced: updates worker B makes while A holds a stale value\n"
+    "                    (1 to 1000; default 5)\n"
+    "  --help            show this help\n";
+
+enum fix { NONE, MUTEX, SPIN, ATOMIC, LOCAL, SEMAPHORE };
+static const char *const fix_names[] = { "none", "mutex", "spin", "atomic", "local", "semaphore", NULL };
+
+/* Everything the workers share: in a MAP_SHARED page, so that processes
+ * share it as threads do. */
+struct shared {
+    volatile long counter;      /* the racy one */
+    atomic_long atomic_counter;
+    pthread_mutex_t mutex;      /* PTHREAD_PROCESS_SHARED */
+    pthread_spinlock_t spin;
+    long local_sums[64];
+};
+
+struct config {
+    int kind, workers, mode;
+    long long increments, steal;
+    enum fix fix;
+    struct shared *s;
+    sem_t *sem;
+};
+
+// snippet-begin: increment
+/* Worker `me`: add 1, `n` times, with the chosen fix. */
+static void work(const struct config *c, int me, long long n)
+{
+    struct shared *s = c->s;
+    long mine = 0;
+    for (long long i = 0; i < n; i++) {
+        switch (c->fix) {
+        case NONE:
+            s->counter++;                         /* read, add, write: racy */
+            break;
+        case MUTEX:
+            lock(&s->mutex);
+            s->counter++;
+            unlock(&s->mutex);
+            break;
+        case SPIN:
+            pthread_spin_lock(&s->spin);
+            s->counter++;
+            pthread_spin_unlock(&s->spin);
+            break;
+        case ATOMIC:
+            atomic_fetch_add(&s->atomic_counter, 1);  /* one indivisible step */
+            break;
+        case LOCAL:
+            mine++;                               /* nobody else's: no race */
+            break;
+        case SEMAPHORE:
+            while (sem_wait(c->sem) == -1)
+                if (errno != EINTR)
+                    die("sem_wait");
+            s->counter++;
+            if (sem_post(c->sem) == -1)
+                die("sem_post");
+            break;
+        }
+    }
+    s->local_sums[me] = mine;                     /* added up after the join */
+}
+// snippet-end: increment
+
+struct thread_arg {
+    const struct config *c;
+    int me;
+};
+
+static void *thread_main(void *arg)
+{
+    struct thread_arg *a = arg;
+    work(a->c, a->me, a->c->increments);
+    return NULL;
+}
+
+static long total(const struct config *c)
+{
+    if (c->fix == ATOMIC)
+        return atomic_load(&c->s->atomic_counter);
+    if (c->fix == LOCAL) {
+        long sum = 0;
+        for (int i = 0; i < c->workers; i++)
+            sum += c->s->local_sums[i];
+        return sum;
+    }
+    return c->s->counter;
+}
+
+/* Run every worker, threads or processes, to the end. */
+static void run_free(struct config *c)
+{
+    if (c->kind == 0) {
+        pthread_t ids[64];
+        struct thread_arg args[64];
+        for (int i = 0; i < c->workers; i++) {
+            args[i] = (struct thread_arg){ c, i };
+            int rc = pthread_create(&ids[i], NULL, thread_main, &args[i]);
+            if (rc != 0)
+                die_rc(rc, "pthread_create %d", i);
+        }
+        join_all(ids, c->workers);
+        return;
+    }
+    pid_t pids[64];
+    int slots[64];
+    fflush(stdout);
+    for (int i = 0; i < c->workers; i++) {
+        pids[i] = fork();
+        if (pids[i] == -1)
+            die("fork");
+        if (pids[i] == 0) {
+            work(c, i, c->increments);
+            _exit(EXIT_SUCCESS);
+        }
+        slots[i] = cleanup_add_child(pids[i]);
+    }
+    for (int i = 0; i < c->workers; i++) {
+        int status;
+        if (waitpid(pids[i], &status, 0) == -1)
+            die("waitpid");
+        cleanup_forget(slots[i]);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            die_msg("worker %d failed", i);
+    }
+}
+
+// snippet-begin: forced
+/* The forced schedule, worker A's side: read the counter, let B run its
+ * whole `steal` increments, then write what A read plus one. */
+static void forced_a(const struct config *c, int go, int done)
+{
+    struct shared *s = c->s;
+    char token = 'x';
+    if (c->fix == MUTEX)
+        lock(&s->mutex);
+    long seen = s->counter;                       /* read */
+    printf("A: reads %ld\n", seen);
+    fflush(stdout);
+    write_all(go, &token, 1);                     /* B, your turn */
+    if (c->fix == MUTEX) {                        /* B will block on the lock: */
+        struct timespec pause = { 0, 100 * NS_PER_MS };   /* give it the time */
+        nanosleep(&pause, NULL);
+    } else if (read_all(done, &token, 1) != 1) {  /* wait until B is done */
+        die_msg("A: B did not answer");
+    }
+    s->counter = seen + 1;                        /* add, write: B's updates gone */
+    printf("A: writes %ld + 1 = %ld\n", seen, seen + 1);
+    fflush(stdout);
+    if (c->fix == MUTEX)
+        unlock(&s->mutex);
+}
+
+static void forced_b(const struct config *c, int go, int done)
+{
+    struct shared *s = c->s;
+    char token;
+    if (read_all(go, &token, 1) != 1)
+        die_msg("B: A did not start");
+    for (long long i = 0; i < c->steal; i++) {
+        if (c->fix == MUTEX)
+            lock(&s->mutex);                      /* waits until A has written */
+        long before = s->counter;
+        s->counter = before + 1;
+        printf("B: %ld -> %ld\n", before, before + 1);
+        fflush(stdout);
+        if (c->fix == MUTEX)
+            unlock(&s->mutex);
+    }
+    write_all(done, &token, 1);
+}
+// snippet-end: forced
+
+struct forced_arg {
+    const struct config *c;
+    int go, done;
+};
+
+static void *forced_b_thread(void *arg)
+{
+    struct forced_arg *a = arg;
+    forced_b(a->c, a->go, a->done);
+    return NULL;
+}
+
+static void run_forced(struct config *c)
+{
+    int go[2], done[2];
+    if (pipe(go) == -1 || pipe(done) == -1)
+        die("pipe");
+    if (c->kind == 0) {
+        pthread_t b;
+        struct forced_arg arg = { c, go[0], done[1] };
+        int rc = pthread_create(&b, NULL, forced_b_thread, &arg);
+        if (rc != 0)
+            die_rc(rc, "pthread_create");
+        forced_a(c, go[1], done[0]);
+        join_all(&b, 1);
+    } else {
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == -1)
+            die("fork");
+        if (pid == 0) {
+            forced_b(c, go[0], done[1]);
+            _exit(EXIT_SUCCESS);
+        }
+        int slot = cleanup_add_child(pid);
+        forced_a(c, go[1], done[0]);
+        if (waitpid(pid, NULL, 0) == -1)
+            die("waitpid");
+        cleanup_forget(slot);
+    }
+    for (int i = 0; i < 2; i++) {
+        close(go[i]);
+        close(done[i]);
+    }
+}
+
+int main(int argc, char *argv[])
+{
+    cli_init(argv[0], usage_line);
+    static const struct option options[] = {
+        { "kind", required_argument, NULL, 'k' },
+        { "workers", required_argument, NULL, 'w' },
+        { "increments", required_argument, NULL, 'n' },
+        { "mode", required_argument, NULL, 'm' },
+        { "fix", required_argument, NULL, 'f' },
+        { "steal", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const char *const kinds[] = { "threads", "processes", NULL };
+    static const char *const modes[] = { "free", "forced", NULL };
+    struct config c = { .workers = 2, .increments = 5000000, .steal = 5, .fix = NONE };
+    bool workers_given = false;
+    opterr = 0;
+    for (int ch; (ch = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+        switch (ch) {
+        case 'k':
+            c.kind = arg_choice("--kind", optarg, kinds);
+            break;
+        case 'w':
+            c.workers = (int)arg_int("--workers", optarg, 2, 64);
+            workers_given = true;
+            break;
+        case 'n':
+            c.increments = arg_int("--increments", optarg, 1, 1000000000);
+            break;
+        case 'm':
+            c.mode = arg_choice("--mode", optarg, modes);
+            break;
+        case 'f':
+            c.fix = (enum fix)arg_choice("--fix", optarg, fix_names);
+            break;
+        case 's':
+            c.steal = arg_int("--steal", optarg, 1, 1000);
+            break;
+        case 'h':
+            cli_help(help_text);
+        default:
+            arg_reject(ch, argv);
+        }
+    }
+    arg_no_operands(argc, argv);
+    if (c.kind == 0 && c.fix == SEMAPHORE)
+        usage_error("--fix semaphore is for --kind processes (threads: mutex)");
+    if (c.kind == 1 && (c.fix == SPIN || c.fix == LOCAL))
+        usage_error("--fix %s is for --kind threads", fix_names[c.fix]);
+    if (c.mode == 1 && (c.fix != NONE && c.fix != MUTEX))
+        usage_error("--mode forced shows --fix none or mutex");
+    if (c.mode == 1 && workers_given && c.workers != 2)
+        usage_error("--mode forced has exactly 2 workers, A and B");
+
+    // snippet-begin: shared-page
+    c.s = mmap(NULL, sizeof *c.s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (c.s == MAP_FAILED)
+        die("mmap");
+    pthread_mutexattr_t attr;                     /* a lock other processes can use */
+    int rc = pthread_mutexattr_init(&attr);
+    if (rc == 0)
+        rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    if (rc == 0)
+        rc = pthread_mutex_init(&c.s->mutex, &attr);
+    if (rc != 0)
+        die_rc(rc, "process-shared mutex");
+    // snippet-end: shared-page
+    if ((rc = pthread_spin_init(&c.s->spin, PTHREAD_PROCESS_SHARED)) != 0)
+        die_rc(rc, "pthread_spin_init");
+    atomic_init(&c.s->atomic_counter, 0);
+    char sem_name[64];
+    int sem_slot = -1;
+    if (c.fix == SEMAPHORE) {
+        snprintf(sem_name, sizeof sem_name, "/workbook-counter-%d", (int)getpid());
+        c.sem = sem_open(sem_name, O_CREAT | O_EXCL, 0600, 1);
+        if (c.sem == SEM_FAILED)
+            die("sem_open %s", sem_name);
+        sem_slot = cleanup_add_sem(sem_name);
+    }
+
+    if (c.mode == 1) {
+        printf("forced schedule, %s, fix %s: A reads, B adds %lld times, A writes\n",
+               c.kind ? "processes" : "threads", fix_names[c.fix], c.steal);
+        run_forced(&c);
+        long expected = 1 + (long)c.steal, got = c.s->counter;
+        printf("expected %ld, got %ld: %ld updates lost\n", expected, got, expected - got);
+    } else {
+        int64_t start = now_ns();
+        run_free(&c);
+        double ns = (double)(now_ns() - start);
+        long expected = (long)c.workers * (long)c.increments, got = total(&c);
+        printf("%d %s x %lld increments, fix %s: expected %ld, got %ld: %ld updates lost (%.1f%%); "
+               "%.1f ns per increment\n", c.workers, c.kind ? "processes" : "threads", c.increments,
+               fix_names[c.fix], expected, got, expected - got, 100.0 * (double)(expected - got) / (double)expected,
+               ns / (double)expected);
+    }
+    if (c.sem) {
+        sem_close(c.sem);
+        if (sem_unlink(sem_name) == -1)
+            die("sem_unlink");
+        cleanup_forget(sem_slot);
+    }
+    pthread_mutex_destroy(&c.s->mutex);
+    pthread_spin_destroy(&c.s->spin);
+    munmap(c.s, sizeof *c.s);
+    return EXIT_SUCCESS;
+}
