@@ -15,8 +15,8 @@ set logscale y 10
 set xrange [0.8:10]
 set xtics (1, 2, 4, 8)
 set format y "%g"
-set yrange [0.1:200]
-set key top left
+set yrange [0.1:400]
+set key top right
 set arrow from cores, graph 0 to cores, graph 1 nohead lt 7 dt 3
 set label sprintf("%d cores", cores) at cores, graph 0.95 offset 0.5, 0
 
