@@ -41,6 +41,10 @@ $(LIB): $(COMMON_OBJ)
 # ---- chapters ----------------------------------------------------------------
 CHAPTER_DIRS := $(sort $(patsubst %/,%,$(wildcard chapters/[0-9][0-9]-*/)))
 
+# A program that needs more than the common flags says so in a line of its
+# own, "// build-flags: -fopenmp" (chapter 10's OpenMP kernel does).
+program_flags = $(shell sed -n 's|^// build-flags: ||p' $(1))
+
 # $(call chapter_rules,DIR,NN,N): rules for one chapter folder.
 define chapter_rules
 CHAPTER$(2)_BIN := $$(patsubst $(1)/%.c,$(BUILD)/chapter$(2)/%,$$(wildcard $(1)/*.c))
@@ -48,7 +52,7 @@ ALL_BIN += $$(CHAPTER$(2)_BIN)
 
 $(BUILD)/chapter$(2)/%: $(1)/%.c $(LIB) | deps-build
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) -MMD -MP -MF $$@.d -o $$@ $$< $(LIB) $$(LDLIBS)
+	$$(CC) $$(ALL_CFLAGS) $$(call program_flags,$$<) -MMD -MP -MF $$@.d -o $$@ $$< $(LIB) $$(LDLIBS)
 
 .PHONY: build-chapter$(2) chapter$(2) chapter$(3) measure-chapter$(2) measure-chapter$(3)
 build-chapter$(2): $$(CHAPTER$(2)_BIN)

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SLOTS 320 /* a pool of 256 worker processes, and room for more */
+#define SLOTS 1100 /* a process per user for 1000 users, and room for more */
 
 /* What a slot holds. */
 enum kind { CHILD, FILE_PATH, DIRECTORY, SHM_NAME, MQ_NAME, SEM_NAME };
