@@ -16,7 +16,7 @@ rows(p, m) = sprintf("< awk -F'\t' -v p=%s -v m=%s " . \
 set multiplot layout 1,2 title sprintf("When a process pool loses to one thread\n%s", machine(data))
 set ylabel "speed-up over serial (×)"
 set logscale x 10
-set yrange [0:cores + 0.6]
+set yrange [0:cores + 1.3]
 set key top left
 
 set title "the same work in tasks of different lengths"
