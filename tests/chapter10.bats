@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# Chapter 10: the case study and the pitfalls. Identical users every way,
+# failures reported and retries bounded, nothing left behind.
+
+load lib/helpers
+
+B=$BUILD/chapter10
+fast=(--latency 2ms --sd 1ms --timeout 100ms --cpu 20001 --repeat 1)
+
+# column NAME of the rows of $data
+col() { tsv_column "$data" "$1"; }
+
+@test "case_study: every way makes the same users, and counts the same calls" {
+    data=$BATS_TEST_TMPDIR/users.tsv
+    run timeout 120 "$BUILD/tests/no_orphans" "$B/case_study" "${fast[@]}" --users 12,30 --workers 4 \
+        --fail-rate 20 --slow-rate 5 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    assert_contains "every way made the same users, and reported the same failed ones"
+    assert_contains "left behind 0"
+    # 7 rows per user count: serial, threads x 2 GILs, per-user, pool, hybrid x 2.
+    [ "$(col users | grep -c '^12$')" -eq 7 ] && [ "$(col users | grep -c '^30$')" -eq 7 ]
+    # The same failures and the same number of calls, whichever way.
+    for n in 12 30; do
+        [ "$(paste <(col users) <(col failed) <(col calls) | awk -v n=$n '$1 == n' | sort -u | wc -l)" -eq 1 ]
+    done
+}
+
+@test "case_study: with every attempt failing, every user is reported failed after exactly 1 + retries calls" {
+    data=$BATS_TEST_TMPDIR/fail.tsv
+    run timeout 120 "$B/case_study" "${fast[@]}" --users 5 --retries 2 --fail-rate 100 --slow-rate 0 \
+        --methods serial,threads,process-pool --gil none --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(col failed | sort -u)" = 5 ]
+    [ "$(col calls | sort -u)" = 15 ]
+    for u in 0 1 2 3 4; do
+        assert_contains "user $u failed after 3 attempts"
+    done
+}
+
+@test "case_study: with no failures, one call per user; processes and threads counted" {
+    data=$BATS_TEST_TMPDIR/ok.tsv
+    run timeout 120 "$B/case_study" "${fast[@]}" --users 10 --fail-rate 0 --slow-rate 0 --workers 3 --gil new --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(col failed | sort -u)" = 0 ]
+    [ "$(col calls | sort -u)" = 10 ]
+    rows=$(paste -d' ' <(col method) <(col processes) <(col threads) | tr '\n' ';')
+    [ "$rows" = "serial 0 0;threads 0 3;process-per-user 10 0;process-pool 3 0;hybrid $(nproc) 3;" ] || { echo "$rows"; return 1; }
+}
+
+@test "case_study: interrupted, it leaves no server, no user process, no worker" {
+    [ -e "/proc/$$/task/$$/children" ] || skip "this kernel does not list children in /proc"
+    for sig in INT TERM; do
+        out=$BATS_TEST_TMPDIR/out-$sig
+        "$BUILD/tests/no_orphans" "$B/case_study" --users 200 --methods process-per-user --latency 500ms \
+            --repeat 5 >"$out" 2>&1 &
+        wrapper=$!
+        program=$(wait_for_children "$wrapper" 1)
+        wait_for_children "$program" 20 >/dev/null     # the server and the user processes
+        kill -"$sig" "$program"
+        wait_bounded "$wrapper" 30 || true
+        grep -q "^left behind 0$" "$out" || { cat "$out"; return 1; }
+    done
+}
+
+@test "pitfalls: every result checked against serial; rows for each size and way" {
+    data=$BATS_TEST_TMPDIR/pit.tsv
+    run timeout 120 "$B/pitfalls" --task-us 10,1000 --arg-bytes 1000,300000 --work 10ms --repeat 1 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(paste -d' ' <(col pitfall) <(col x) <(col method) | tr '\n' ';')" = \
+      "small-tasks 10 serial;small-tasks 10 process-pool;small-tasks 10 threads-no-gil;small-tasks 1000 serial;small-tasks 1000 process-pool;small-tasks 1000 threads-no-gil;big-args 1000 serial;big-args 1000 process-pool;big-args 1000 threads-no-gil;big-args 300000 serial;big-args 300000 process-pool;big-args 300000 threads-no-gil;" ]
+}
+
+@test "oversubscription: one row per processes x threads, every process reaped" {
+    data=$BATS_TEST_TMPDIR/omp.tsv
+    run timeout 120 "$BUILD/tests/no_orphans" "$B/oversubscription" --processes 1,2 --threads 1,2 --work 200000 \
+        --regions 10 --repeat 1 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    assert_contains "left behind 0"
+    [ "$(paste -d' ' <(col processes) <(col threads) <(col workers) | tr '\n' ';')" = "1 1 1;1 2 2;2 1 2;2 2 4;" ]
+}
+
+@test "chapter 10 programs: bad arguments exit 2 with a message naming the argument" {
+    run "$B/case_study" --users 0
+    assert_usage_error "--users"
+    run "$B/case_study" --methods serial,fibers
+    assert_usage_error "--methods"
+    run "$B/case_study" --fail-rate 80 --slow-rate 30
+    assert_usage_error "--fail-rate"
+    run "$B/case_study" --retries 11
+    assert_usage_error "--retries"
+    run "$B/case_study" --gil old
+    assert_usage_error "--gil"
+    run "$B/pitfalls" --pitfalls big-tasks
+    assert_usage_error "--pitfalls"
+    run "$B/pitfalls" --task-us 0
+    assert_usage_error "--task-us"
+    run "$B/oversubscription" --threads 0
+    assert_usage_error "--threads"
+    run "$B/oversubscription" --work 10
+    assert_usage_error "--work"
+}
