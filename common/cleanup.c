@@ -8,6 +8,7 @@
 #include <mqueue.h>
 #include <semaphore.h>
 #include <sys/mman.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,28 @@ int cleanup_add_mq(const char *name)
 int cleanup_add_sem(const char *name)
 {
     return add(SEM_NAME, name, 0);
+}
+
+pid_t cleanup_fork(int *slot)
+{
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    cleanup_init();
+    int rc = pthread_sigmask(SIG_BLOCK, &stop, &old);
+    if (rc != 0)
+        die_rc(rc, "pthread_sigmask");
+    pid_t pid = fork();
+    if (pid == -1)
+        die("fork");
+    if (pid > 0)
+        *slot = cleanup_add_child(pid);
+    rc = pthread_sigmask(SIG_SETMASK, &old, NULL); /* in the child too */
+    if (rc != 0)
+        die_rc(rc, "pthread_sigmask");
+    return pid;
 }
 
 void cleanup_forget(int slot)

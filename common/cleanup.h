@@ -35,6 +35,13 @@ int cleanup_add_shm(const char *name);
 int cleanup_add_mq(const char *name);
 int cleanup_add_sem(const char *name);
 
+/* fork(), and in the parent register the child (its slot in *slot), with
+ * SIGINT, SIGTERM and SIGHUP held back in this thread meanwhile: a signal
+ * that arrived between the fork and the registration would otherwise leave
+ * the new child running. Returns what fork() returns; dies if it fails.
+ * (In a program with other threads, block those signals in them too.) */
+pid_t cleanup_fork(int *slot);
+
 /* The object in `slot` was finished properly (renamed, closed): keep it. */
 void cleanup_forget(int slot);
 

@@ -539,9 +539,8 @@ static void spawn_worker(pool *p, int k)
         die("pool: pipe");
     atomic_store(&p->shared->running[k], -1);
     fflush(NULL); /* or the child would write our buffered output again */
-    pid_t pid = fork();
-    if (pid == -1)
-        die("pool: fork worker %d", k);
+    int slot;
+    pid_t pid = cleanup_fork(&slot); /* killed and reaped if we are stopped */
     if (pid == 0) {
         struct sigaction dfl = { .sa_handler = SIG_DFL };
         sigaction(SIGPIPE, &dfl, NULL); /* if the pool dies, so does the worker */
@@ -562,7 +561,7 @@ static void spawn_worker(pool *p, int k)
     set_flags(result_pipe[0], FD_CLOEXEC, O_NONBLOCK);
     struct process_worker *w = &p->procs[k];
     w->pid = pid;
-    w->cleanup_slot = cleanup_add_child(pid); /* killed and reaped if we are stopped */
+    w->cleanup_slot = slot;
     w->task_fd = task_pipe[1];
     w->result_fd = result_pipe[0];
     w->n_sent = 0;

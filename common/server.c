@@ -182,9 +182,8 @@ void server_start(api_server *s, const server_options *opt)
         die("server: pipe");
     fflush(NULL);
     pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid == -1)
-        die("server: fork");
+    int slot;
+    pid_t pid = cleanup_fork(&slot);
     if (pid == 0) {
         close(port_pipe[0]);
         if (getppid() != parent) /* the program died before prctl took effect */
@@ -192,7 +191,7 @@ void server_start(api_server *s, const server_options *opt)
         serve(opt, port_pipe[1]);
         _exit(EXIT_FAILURE);
     }
-    *s = (api_server){ .pid = pid, .cleanup_slot = cleanup_add_child(pid) };
+    *s = (api_server){ .pid = pid, .cleanup_slot = slot };
     close(port_pipe[1]);
     int port = 0;
     ssize_t n;

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -210,6 +211,14 @@ static struct {
 static void *sample_rss(void *arg)
 {
     (void)arg;
+    sigset_t stop;                  /* signals are the main thread's business */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    int rc = pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    if (rc != 0)
+        die_rc(rc, "pthread_sigmask");
     while (!atomic_load(&sampler.stop)) {
         long kib = tree_rss_kib(getpid());
         if (kib > atomic_load(&sampler.peak_kib))
@@ -273,9 +282,7 @@ static void per_user(const struct study *s, size_t n, struct user *users)
         die("malloc");
     fflush(NULL);
     for (size_t i = 0; i < n; i++) {
-        pids[i] = fork();
-        if (pids[i] == -1)
-            die("fork user %zu", i);
+        pids[i] = cleanup_fork(&slots[i]);     /* killed and reaped if we are stopped */
         if (pids[i] == 0) {
             close(fds[0]);
             gil g;
@@ -289,7 +296,6 @@ static void per_user(const struct study *s, size_t n, struct user *users)
             write_all(fds[1], &u, sizeof u);           /* queue.put(user) */
             _exit(EXIT_SUCCESS);
         }
-        slots[i] = cleanup_add_child(pids[i]);
     }
     close(fds[1]);
     for (size_t k = 0; k < n; k++) {                   /* queue.get(), n times */
