@@ -256,14 +256,11 @@ static struct run run_processes(int n, long long work)
         die("calloc");
     int64_t start = now_ns(), start_cpu = cpu_ns_children();
     for (int i = 0; i < n; i++) {
-        pids[i] = fork();
-        if (pids[i] == -1)
-            die("fork");
+        pids[i] = cleanup_fork(&slots[i]); /* killed and reaped if we are stopped */
         if (pids[i] == 0) {
             run_serial(work / n + (i < work % n));
             _exit(EXIT_SUCCESS);
         }
-        slots[i] = cleanup_add_child(pids[i]); /* killed and reaped if we are stopped */
     }
     for (int i = 0; i < n; i++) {
         int status;

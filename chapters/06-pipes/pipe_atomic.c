@@ -126,15 +126,12 @@ static struct outcome run(long long writers, long long records, long long size, 
     int slots[64];
     fflush(stdout);
     for (int w = 0; w < writers; w++) {
-        pids[w] = fork();
-        if (pids[w] == -1)
-            die("fork");
+        pids[w] = cleanup_fork(&slots[w]); /* killed and reaped if we are stopped */
         if (pids[w] == 0) {
             close(fds[0]);
             writer(fds[1], (uint64_t)w, (uint64_t)records, (size_t)size, turns, tear);
             _exit(EXIT_SUCCESS);
         }
-        slots[w] = cleanup_add_child(pids[w]);
     }
     close(fds[1]); /* only the writers hold write ends now: EOF when all are done */
     for (int i = 0; i < 2; i++) {

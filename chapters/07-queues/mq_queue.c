@@ -187,9 +187,7 @@ static double measure(const char *name, int producers, long long items, size_t b
     fflush(stdout);
     int64_t start = now_ns();
     for (int p = 0; p < producers; p++) {
-        pids[p] = fork();
-        if (pids[p] == -1)
-            die("fork");
+        pids[p] = cleanup_fork(&slots[p]); /* killed and reaped if we are stopped */
         if (pids[p] == 0) {
             pin_to_cpu(0);
             char *msg = calloc(1, bytes);
@@ -203,7 +201,6 @@ static double measure(const char *name, int producers, long long items, size_t b
             }
             _exit(EXIT_SUCCESS);
         }
-        slots[p] = cleanup_add_child(pids[p]);
     }
     pin_to_cpu(two_cores ? 1 : 0);
     unsigned char *seen = calloc((size_t)(producers * items), 1);

@@ -126,9 +126,7 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
     fflush(stdout);
     int64_t start = now_ns();
     for (int p = 0; p < producers; p++) {
-        pids[p] = fork();
-        if (pids[p] == -1)
-            die("fork");
+        pids[p] = cleanup_fork(&slots[p]); /* killed and reaped if we are stopped */
         if (pids[p] == 0) {
             close(fds[0]);
             if (cpu_producers >= 0)
@@ -145,7 +143,6 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
             }
             _exit(EXIT_SUCCESS);
         }
-        slots[p] = cleanup_add_child(pids[p]);
     }
     close(fds[1]);
     if (cpu_consumer >= 0)

@@ -162,14 +162,11 @@ static void run_free(struct config *c)
     int slots[64];
     fflush(stdout);
     for (int i = 0; i < c->workers; i++) {
-        pids[i] = fork();
-        if (pids[i] == -1)
-            die("fork");
+        pids[i] = cleanup_fork(&slots[i]); /* killed and reaped if we are stopped */
         if (pids[i] == 0) {
             work(c, i, c->increments);
             _exit(EXIT_SUCCESS);
         }
-        slots[i] = cleanup_add_child(pids[i]);
     }
     for (int i = 0; i < c->workers; i++) {
         int status;
@@ -254,14 +251,12 @@ static void run_forced(struct config *c)
         join_all(&b, 1);
     } else {
         fflush(stdout);
-        pid_t pid = fork();
-        if (pid == -1)
-            die("fork");
+        int slot;
+        pid_t pid = cleanup_fork(&slot); /* killed and reaped if we are stopped */
         if (pid == 0) {
             forced_b(c, go[0], done[1]);
             _exit(EXIT_SUCCESS);
         }
-        int slot = cleanup_add_child(pid);
         forced_a(c, go[1], done[0]);
         if (waitpid(pid, NULL, 0) == -1)
             die("waitpid");

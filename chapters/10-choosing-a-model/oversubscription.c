@@ -78,14 +78,11 @@ static double run(int processes, int threads, long long work, long long regions)
     int slots[16];
     fflush(NULL);
     for (int p = 0; p < processes; p++) {
-        pids[p] = fork();
-        if (pids[p] == -1)
-            die("fork");
+        pids[p] = cleanup_fork(&slots[p]); /* killed and reaped if we are stopped */
         if (pids[p] == 0) {
             double t = kernel(regions, per_region, threads);
             _exit(isfinite(t) ? EXIT_SUCCESS : EXIT_FAILURE);
         }
-        slots[p] = cleanup_add_child(pids[p]);
     }
     for (int p = 0; p < processes; p++) {
         int status;

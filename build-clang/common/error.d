@@ -1,3 +1,0 @@
-build-clang/common/error.o: common/error.c common/error.h
-
-common/error.h:

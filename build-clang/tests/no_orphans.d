@@ -1,3 +1,0 @@
-build-clang/tests/no_orphans: tests/helpers/no_orphans.c common/error.h
-
-common/error.h:
