@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "error.h"
 
+#include <errno.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -35,4 +36,31 @@ int64_t cpu_ns_self(void)
 int64_t cpu_ns_children(void)
 {
     return rusage_cpu_ns(RUSAGE_CHILDREN);
+}
+
+int64_t cpu_ns_with_children(void)
+{
+    return cpu_ns_self() + cpu_ns_children();
+}
+
+void sleep_ns(int64_t ns)
+{
+    struct timespec left = { .tv_sec = ns / NS_PER_S, .tv_nsec = ns % NS_PER_S };
+    while (nanosleep(&left, &left) == -1)
+        if (errno != EINTR)
+            die("nanosleep");
+}
+
+struct timespec realtime_after(int64_t ns)
+{
+    struct timespec t;
+    if (clock_gettime(CLOCK_REALTIME, &t) == -1)
+        die("clock_gettime(CLOCK_REALTIME)");
+    t.tv_sec += ns / NS_PER_S;
+    t.tv_nsec += ns % NS_PER_S;
+    if (t.tv_nsec >= NS_PER_S) {
+        t.tv_sec++;
+        t.tv_nsec -= NS_PER_S;
+    }
+    return t;
 }

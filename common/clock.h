@@ -10,6 +10,7 @@
 #define WORKBOOK_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 #define NS_PER_US 1000LL
 #define NS_PER_MS 1000000LL
@@ -23,5 +24,16 @@ int64_t cpu_ns_self(void);
 
 /* User + system CPU time of reaped children, in ns. */
 int64_t cpu_ns_children(void);
+
+/* Both: a program's CPU time and that of the children it has reaped. */
+int64_t cpu_ns_with_children(void);
+
+/* Sleep `ns` nanoseconds; after a signal handler, sleep the rest. */
+void sleep_ns(int64_t ns);
+
+/* The CLOCK_REALTIME time `ns` from now: the deadline the timed waits of
+ * POSIX threads and message queues want (pthread_mutex_timedlock,
+ * pthread_cond_timedwait, mq_timedsend count in real time, not monotonic). */
+struct timespec realtime_after(int64_t ns);
 
 #endif

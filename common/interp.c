@@ -4,8 +4,6 @@
 #include "clock.h"
 #include "error.h"
 
-#include <errno.h>
-#include <time.h>
 
 void interp_begin(gil_thread *t)
 {
@@ -44,11 +42,8 @@ long long interp_run_until(gil_thread *t, int64_t deadline_ns)
 // snippet-begin: blocking-call
 void interp_sleep(gil_thread *t, int64_t ns)
 {
-    struct timespec left = { .tv_sec = ns / NS_PER_S, .tv_nsec = ns % NS_PER_S };
     gil_drop(t, RELEASE_BLOCKING);          /* Py_BEGIN_ALLOW_THREADS */
-    while (nanosleep(&left, &left) == -1)
-        if (errno != EINTR)
-            die("nanosleep");
+    sleep_ns(ns);                           /* the blocking call: nanosleep */
     gil_take(t);                            /* Py_END_ALLOW_THREADS */
 }
 // snippet-end: blocking-call

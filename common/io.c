@@ -4,6 +4,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <unistd.h>
 
 void write_all(int fd, const void *buf, size_t n)
@@ -18,6 +19,17 @@ void write_all(int fd, const void *buf, size_t n)
         p += w;
         n -= (size_t)w;
     }
+}
+
+long read_number(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long v = -1;
+    if (f == NULL || fscanf(f, "%ld", &v) != 1)
+        v = -1;
+    if (f)
+        fclose(f);
+    return v;
 }
 
 size_t read_all(int fd, void *buf, size_t n)

@@ -4,6 +4,7 @@
  *
  *   write_all(fd, buf, n);             // all n bytes, or die naming the cause
  *   if (read_all(fd, buf, n) < n) ...  // end-of-file came first
+ *   long max = read_number("/proc/sys/fs/pipe-max-size");
  */
 #ifndef WORKBOOK_IO_H
 #define WORKBOOK_IO_H
@@ -16,5 +17,9 @@ void write_all(int fd, const void *buf, size_t n);
 /* Read n bytes unless end-of-file comes first; returns how many were read
  * (n, or fewer at end-of-file). Dies on an error. */
 size_t read_all(int fd, void *buf, size_t n);
+
+/* The whole number a file holds (a kernel setting in /proc/sys, say), or -1
+ * if it cannot be read. */
+long read_number(const char *path);
 
 #endif

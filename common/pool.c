@@ -1004,13 +1004,8 @@ void pool_destroy(pool *p)
     if (p->n_returned < p->n_tasks || p->ready_len > 0) {
         /* Submitted tasks not collected: cancel what has not started, wait
          * for the rest, and drop their results. */
-        if (!p->stopping) {
-            p->stopping = true;
-            if (p->opt.kind == POOL_THREADS)
-                threads_cancel(p);
-            else
-                processes_cancel(p);
-        }
+        if (!p->stopping)
+            begin_stop(p);
         while (p->n_returned < p->n_tasks)
             wait_some(p);
         for (size_t i = 0; i < p->ready_len; i++)

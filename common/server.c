@@ -48,13 +48,6 @@ struct connection {
     const server_options *opt;
 };
 
-static void sleep_ns(int64_t ns)
-{
-    struct timespec left = { .tv_sec = ns / NS_PER_S, .tv_nsec = ns % NS_PER_S };
-    while (nanosleep(&left, &left) == -1 && errno == EINTR)
-        ;
-}
-
 static void send_all(int fd, const char *text, size_t len)
 {
     while (len > 0) {

@@ -155,10 +155,7 @@ int main(int argc, char *argv[])
                 if (rc != 0)
                     die_rc(rc, "pthread_create");
             }
-            struct timespec pause = { .tv_sec = duration_ns / NS_PER_S,
-                                      .tv_nsec = duration_ns % NS_PER_S };
-            while (nanosleep(&pause, &pause) == -1)
-                ;
+            sleep_ns(duration_ns);
             atomic_store(&stop, 1);
             join_all(ids, n);
             double seconds = (double)(now_ns() - start) / NS_PER_S;

@@ -239,11 +239,6 @@ int main(int argc, char *argv[])
 
 /* ---- the runs ---------------------------------------------------------------------- */
 
-static int64_t cpu_now(void)
-{
-    return cpu_ns_self() + cpu_ns_children();
-}
-
 /* One simulated Python thread runs the tasks one after another. */
 static int64_t *run_serial(const workload *w, long long tasks, struct series *s, long r)
 {
@@ -254,7 +249,7 @@ static int64_t *run_serial(const workload *w, long long tasks, struct series *s,
     gil_thread t;
     gil_init(&g, GIL_NEW, GIL_DEFAULT_INTERVAL_US);
     gil_thread_init(&t, &g, 0, 0);
-    int64_t start = now_ns(), start_cpu = cpu_now(), task_ns = 0;
+    int64_t start = now_ns(), start_cpu = cpu_ns_with_children(), task_ns = 0;
     interp_begin(&t);
     for (long long i = 0; i < tasks; i++) {
         char error[POOL_ERROR_MAX];
@@ -265,7 +260,7 @@ static int64_t *run_serial(const workload *w, long long tasks, struct series *s,
     }
     interp_end(&t);
     s->wall[r] = (double)(now_ns() - start) / NS_PER_S;
-    s->cpu[r] = (double)(cpu_now() - start_cpu) / NS_PER_S;
+    s->cpu[r] = (double)(cpu_ns_with_children() - start_cpu) / NS_PER_S;
     s->task_sum[r] = (double)task_ns / NS_PER_S;
     gil_thread_free(&t);
     gil_destroy(&g);
@@ -285,12 +280,12 @@ static int64_t *run_pool(const workload *w, long long tasks, struct series *s, l
                          .workers = s->workers, .fn = workload_task, .context = (void *)w,
                          .output_max = sizeof(int64_t), .gil = s->gil >= 0 ? (gil_mode)s->gil : GIL_NEW };
 
-    int64_t start = now_ns(), start_cpu = cpu_now();
+    int64_t start = now_ns(), start_cpu = cpu_ns_with_children();
     pool *p = pool_create(&opt);
     pool_map(p, inputs, (size_t)tasks, results);
     pool_destroy(p);
     s->wall[r] = (double)(now_ns() - start) / NS_PER_S;
-    s->cpu[r] = (double)(cpu_now() - start_cpu) / NS_PER_S;
+    s->cpu[r] = (double)(cpu_ns_with_children() - start_cpu) / NS_PER_S;
 
     int64_t *values = malloc((size_t)tasks * sizeof *values);
     if (values == NULL)

@@ -138,8 +138,7 @@ int main(int argc, char *argv[])
     int status;
     pid_t done;
     while ((done = waitpid(child, &status, WNOHANG)) == 0 && now_ns() < deadline) {
-        struct timespec tick = { 0, 10 * NS_PER_MS };
-        nanosleep(&tick, NULL);
+        sleep_ns(10 * NS_PER_MS);
     }
     if (done == -1)
         die("waitpid");

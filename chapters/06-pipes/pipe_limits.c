@@ -31,6 +31,7 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "error.h"
+#include "io.h"
 
 static const char usage_line[] = "pipe_limits [--size BYTES] [--hold D]";
 static const char help_text[] =
@@ -73,24 +74,6 @@ static void drain(int fd, long bytes)
     }
 }
 
-static void sleep_ns(int64_t ns)
-{
-    struct timespec t = { ns / NS_PER_S, ns % NS_PER_S };
-    while (nanosleep(&t, &t) == -1 && errno == EINTR)
-        ;
-}
-
-static long read_long_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    long v = -1;
-    if (f == NULL || fscanf(f, "%ld", &v) != 1)
-        v = -1;
-    if (f)
-        fclose(f);
-    return v;
-}
-
 static void capacity(long size)
 {
     int fds[2];
@@ -103,7 +86,7 @@ static void capacity(long size)
     printf("capacity: a new pipe took %ld bytes before EAGAIN; F_GETPIPE_SZ says %d\n", first,
            fcntl(fds[1], F_GETPIPE_SZ));
     printf("capacity: PIPE_BUF (the largest write that is atomic) is %d bytes\n", PIPE_BUF);
-    long max = read_long_file("/proc/sys/fs/pipe-max-size");
+    long max = read_number("/proc/sys/fs/pipe-max-size");
     if (max > 0)
         printf("capacity: /proc/sys/fs/pipe-max-size is %ld bytes\n", max);
     // snippet-begin: setsize

@@ -139,8 +139,7 @@ int main(int argc, char *argv[])
         if (pid == 0) {
             if (now_ns() > deadline)
                 break;
-            struct timespec tick = { 0, 10 * NS_PER_MS };
-            nanosleep(&tick, NULL);
+            sleep_ns(10 * NS_PER_MS);
             continue;
         }
         for (int i = 0; i < n; i++)

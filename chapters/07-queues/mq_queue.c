@@ -35,6 +35,7 @@
 #include "cpus.h"
 #include "datafile.h"
 #include "error.h"
+#include "io.h"
 #include "progress.h"
 #include "stats.h"
 
@@ -63,13 +64,7 @@ static long read_limit(const char *name)
 {
     char path[128];
     snprintf(path, sizeof path, "/proc/sys/fs/mqueue/%s", name);
-    FILE *f = fopen(path, "r");
-    long v = -1;
-    if (f == NULL || fscanf(f, "%ld", &v) != 1)
-        v = -1;
-    if (f)
-        fclose(f);
-    return v;
+    return read_number(path);
 }
 
 /* Create a fresh queue, registered for clean-up. */
@@ -136,13 +131,7 @@ static void demonstrate(const char *name)
     attr.mq_flags = 0;
     if (mq_setattr(q, &attr, NULL) == -1)
         die("mq_setattr");
-    struct timespec limit;
-    clock_gettime(CLOCK_REALTIME, &limit);          /* mq_timedsend counts in real time */
-    limit.tv_nsec += 100 * NS_PER_MS;
-    if (limit.tv_nsec >= NS_PER_S) {
-        limit.tv_sec++;
-        limit.tv_nsec -= NS_PER_S;
-    }
+    struct timespec limit = realtime_after(100 * NS_PER_MS);
     int64_t start = now_ns();
     int rc = mq_timedsend(q, "x", 2, 0, &limit);
     printf("full: a blocking mq_timedsend with 100 ms to spare: %s after %.0f ms\n",

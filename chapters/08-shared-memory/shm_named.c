@@ -82,8 +82,7 @@ static void owner(const char *name, int64_t for_ns)
     fflush(stdout);
     for (int64_t end = now_ns() + for_ns; now_ns() < end;) {
         atomic_fetch_add(&page->count, 1);
-        struct timespec tick = { 0, 10 * NS_PER_MS };
-        nanosleep(&tick, NULL);
+        sleep_ns(10 * NS_PER_MS);
     }
     munmap(page, sizeof *page);
     if (shm_unlink(name) == -1)                    /* the name is gone; mappings */
@@ -107,8 +106,7 @@ static void reader(const char *name)
         die("mmap");
     close(fd);
     long before = atomic_load(&page->count);
-    struct timespec pause = { 0, 50 * NS_PER_MS };
-    nanosleep(&pause, NULL);
+    sleep_ns(50 * NS_PER_MS);
     long after = atomic_load(&page->count);
     printf("reader: %s says \"%s\" (owner %d); count %ld, 50 ms later %ld\n", name, page->message,
            page->owner_pid, before, after);

@@ -77,36 +77,23 @@ static void release(struct owned_lock *l)
     unlock(&l->m);
 }
 
-static void pause_ms(long ms)
-{
-    struct timespec t = { ms / 1000, ms % 1000 * NS_PER_MS };
-    nanosleep(&t, NULL);
-}
-
 // snippet-begin: take-both
 static void *worker(void *arg)
 {
     struct thread *t = arg;
     for (long r = 0; r < t->rounds; r++) {
         take(t->first, t->id);
-        pause_ms(50);                        /* the window: the other takes its first */
+        sleep_ns(50 * NS_PER_MS);            /* the window: the other takes its first */
         if (t->order == TRYLOCK) {
             while (pthread_mutex_trylock(&t->second->m) == EBUSY) {
                 release(t->first);           /* back off: give the first lock up */
                 t->backoffs++;
-                pause_ms(1 + (long)(hash64((uint64_t)(t->id * 1000 + t->backoffs)) % 20));
+                sleep_ns((1 + (int64_t)(hash64((uint64_t)(t->id * 1000 + t->backoffs)) % 20)) * NS_PER_MS);
                 take(t->first, t->id);       /* and try again, a random while later */
             }
             atomic_store(&t->second->holder, t->id);
         } else {
-            struct timespec limit;           /* timedlock counts in real time */
-            clock_gettime(CLOCK_REALTIME, &limit);
-            limit.tv_sec += t->timeout_ns / NS_PER_S;
-            limit.tv_nsec += t->timeout_ns % NS_PER_S;
-            if (limit.tv_nsec >= NS_PER_S) {
-                limit.tv_sec++;
-                limit.tv_nsec -= NS_PER_S;
-            }
+            struct timespec limit = realtime_after(t->timeout_ns);
             atomic_store(&t->waiting_for_second, 1);
             int rc = pthread_mutex_timedlock(&t->second->m, &limit);
             if (rc == ETIMEDOUT) {           /* stuck: report, don't hang */

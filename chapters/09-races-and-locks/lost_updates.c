@@ -192,8 +192,7 @@ static void forced_a(const struct config *c, int go, int done)
     fflush(stdout);
     write_all(go, &token, 1);                     /* B, your turn */
     if (c->fix == MUTEX) {                        /* B will block on the lock: */
-        struct timespec pause = { 0, 100 * NS_PER_MS };   /* give it the time */
-        nanosleep(&pause, NULL);
+        sleep_ns(100 * NS_PER_MS);                /* give it the time */
     } else if (read_all(done, &token, 1) != 1) {  /* wait until B is done */
         die_msg("A: B did not answer");
     }

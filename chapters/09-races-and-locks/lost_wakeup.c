@@ -55,14 +55,7 @@ static int64_t timeout_ns;
 /* Wait on cond for at most timeout_ns; false if it timed out. */
 static bool timed_wait(void)
 {
-    struct timespec limit;
-    clock_gettime(CLOCK_REALTIME, &limit);
-    limit.tv_sec += timeout_ns / NS_PER_S;
-    limit.tv_nsec += timeout_ns % NS_PER_S;
-    if (limit.tv_nsec >= NS_PER_S) {
-        limit.tv_sec++;
-        limit.tv_nsec -= NS_PER_S;
-    }
+    struct timespec limit = realtime_after(timeout_ns);
     int rc = pthread_cond_timedwait(&cond, &mutex, &limit);
     if (rc != 0 && rc != ETIMEDOUT)
         die_rc(rc, "pthread_cond_timedwait");
@@ -109,12 +102,6 @@ static void *consume(void *arg)
 }
 // snippet-end: consumers
 
-static void pause_ms(long ms)
-{
-    struct timespec t = { ms / 1000, ms % 1000 * NS_PER_MS };
-    nanosleep(&t, NULL);
-}
-
 /* Wait (politely) until n consumers are asleep on cond. */
 static void until_waiting(int n)
 {
@@ -124,7 +111,7 @@ static void until_waiting(int n)
         unlock(&mutex);
         if (w >= n)
             return;
-        pause_ms(1);
+        sleep_ns(NS_PER_MS);
     }
 }
 

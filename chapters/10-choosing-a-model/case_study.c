@@ -223,8 +223,7 @@ static void *sample_rss(void *arg)
         long kib = tree_rss_kib(getpid());
         if (kib > atomic_load(&sampler.peak_kib))
             atomic_store(&sampler.peak_kib, kib);
-        struct timespec tick = { 0, 10 * NS_PER_MS };
-        nanosleep(&tick, NULL);
+        sleep_ns(10 * NS_PER_MS);
     }
     return NULL;
 }
@@ -235,11 +234,6 @@ struct outcome {
     double wall_s, cpu_s;
     long processes, threads;  /* created */
 };
-
-static int64_t cpu_now(void)
-{
-    return cpu_ns_self() + cpu_ns_children();
-}
 
 static void from_results(const pool_result *r, size_t n, struct user *users)
 {
@@ -322,7 +316,7 @@ static struct outcome run(enum method m, gil_mode threads_gil, const struct stud
 {
     struct outcome o = { 0 };
     pool_input *ids = pool_numbered_inputs(n);
-    int64_t start = now_ns(), start_cpu = cpu_now();
+    int64_t start = now_ns(), start_cpu = cpu_ns_with_children();
     switch (m) {
     case SERIAL: {
         gil g;
@@ -367,7 +361,7 @@ static struct outcome run(enum method m, gil_mode threads_gil, const struct stud
     }
     }
     o.wall_s = (double)(now_ns() - start) / NS_PER_S;
-    o.cpu_s = (double)(cpu_now() - start_cpu) / NS_PER_S;
+    o.cpu_s = (double)(cpu_ns_with_children() - start_cpu) / NS_PER_S;
     free(ids);
     return o;
 }

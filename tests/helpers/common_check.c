@@ -44,13 +44,6 @@ static long long number(const char *text)
     return strtoll(text, NULL, 10);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
-    while (nanosleep(&ts, &ts) == -1)
-        ;
-}
-
 int main(int argc, char *argv[])
 {
     cli_init(argv[0], usage_line);
@@ -97,7 +90,7 @@ int main(int argc, char *argv[])
         progress bar;
         progress_start(&bar, "checking", total, argc == 5 && strcmp(argv[4], "force") == 0);
         for (long i = 0; i < total; i++) {
-            sleep_ms(step_ms);
+            sleep_ns(step_ms * NS_PER_MS);
             progress_advance(&bar, 1);
         }
         progress_finish(&bar);
