@@ -54,11 +54,11 @@ $(BUILD)/chapter$(2)/%: $(1)/%.c $(LIB) | deps-build
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $$(call program_flags,$$<) -MMD -MP -MF $$@.d -o $$@ $$< $(LIB) $$(LDLIBS)
 
-.PHONY: build-chapter$(2) chapter$(2) chapter$(3) measure-chapter$(2) measure-chapter$(3)
+.PHONY: build-chapter$(2) $$(sort chapter$(2) chapter$(3) measure-chapter$(2) measure-chapter$(3))
 build-chapter$(2): $$(CHAPTER$(2)_BIN)
-chapter$(2) chapter$(3): build-chapter$(2) | deps-run
+$$(sort chapter$(2) chapter$(3)): build-chapter$(2) | deps-run
 	BIN=$(BUILD)/chapter$(2) OUT=$(BUILD)/chapter$(2) $(1)/run.sh quick
-measure-chapter$(2) measure-chapter$(3): build-chapter$(2) | deps-run
+$$(sort measure-chapter$(2) measure-chapter$(3)): build-chapter$(2) | deps-run
 	BIN=$(BUILD)/chapter$(2) OUT=plots $(1)/run.sh measure
 QUICK_TARGETS += chapter$(2)
 MEASURE_TARGETS += measure-chapter$(2)

@@ -10,12 +10,14 @@
 
 static const char *prog = "workbook";
 static const char *usage = "";
+static const char *help = "";
 
-void cli_init(const char *argv0, const char *usage_line)
+void cli_init(const char *argv0, const char *usage_line, const char *help_text)
 {
     const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
     prog = slash ? slash + 1 : (argv0 ? argv0 : prog);
     usage = usage_line;
+    help = help_text;
 }
 
 const char *program_name(void)
@@ -23,9 +25,9 @@ const char *program_name(void)
     return prog;
 }
 
-void cli_help(const char *help_text)
+void cli_help(void)
 {
-    printf("usage: %s\n\n%s", usage, help_text);
+    printf("usage: %s\n\n%s", usage, help);
     exit(EXIT_SUCCESS);
 }
 

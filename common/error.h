@@ -20,14 +20,15 @@
 
 #define EXIT_USAGE 2
 
-/* Remember the program's name and its one-line usage for later messages. */
-void cli_init(const char *argv0, const char *usage_line);
+/* Remember the program's name, its one-line usage and its help text (what
+ * --help prints after the usage line) for later messages. */
+void cli_init(const char *argv0, const char *usage_line, const char *help_text);
 
 /* The program's name as given by cli_init ("creation_cost"). */
 const char *program_name(void);
 
 /* Print "usage: ..." and the help text to stdout, exit 0 (for --help). */
-noreturn void cli_help(const char *help_text);
+noreturn void cli_help(void);
 
 /* "prog: <message>: <strerror(errno)>", exit 1. */
 noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,7 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "gil.h"
-#include "threads.h"
+#include "locking.h"
 #include "clock.h"
 #include "error.h"
 

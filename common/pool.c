@@ -22,7 +22,7 @@
 #include "interp.h"
 #include "io.h"
 #include "progress.h"
-#include "threads.h"
+#include "locking.h"
 
 #include <errno.h>
 #include <fcntl.h>

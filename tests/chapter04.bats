@@ -125,3 +125,12 @@ small=(--io-tasks 4 --cpu-tasks 3 --sleep 5ms --latency 5ms --factorize-base 200
     run "$SCALING" --repeat 1x
     assert_usage_error "--repeat"
 }
+
+@test "scaling: a zero sleep and a zero latency are taken as given, not as 'not given'" {
+    data=$BATS_TEST_TMPDIR/zero.tsv
+    run "$SCALING" --quick --workloads sleep,api --modes threads --gil none --io-workers 2 \
+        --repeat 1 --sleep 0ms --latency 0ms --data "$data"
+    [ "$status" -eq 0 ]
+    grep -qx '# sleep_ns: 0' "$data"
+    grep -qx '# latency_ns: 0' "$data"
+}

@@ -98,7 +98,7 @@ static void thread_and_write(int new_value)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "value", required_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
@@ -112,7 +112,7 @@ int main(int argc, char *argv[])
             new_value = (int)arg_int("--value", optarg, 1, 1000000);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

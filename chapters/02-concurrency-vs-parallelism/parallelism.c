@@ -33,7 +33,7 @@
 #include "interp.h"
 #include "progress.h"
 #include "stats.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] =
     "parallelism [--threads LIST] [--work N] [--cpus N] [--repeat N] [--data FILE]\n"
@@ -192,7 +192,7 @@ static void timeline(int argc, char *argv[], const char *path, int n, int cpus, 
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "threads", required_argument, NULL, 't' },
         { "work", required_argument, NULL, 'w' },
@@ -245,7 +245,7 @@ int main(int argc, char *argv[])
             force_progress = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

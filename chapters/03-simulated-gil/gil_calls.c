@@ -26,7 +26,7 @@
 #include "error.h"
 #include "gil.h"
 #include "interp.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] =
     "gil_calls [--gil LIST] [--threads LIST] [--duration D] [--call-bytecodes N]\n"
@@ -69,7 +69,7 @@ static void *caller_main(void *arg)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "gil", required_argument, NULL, 'g' },
         { "threads", required_argument, NULL, 't' },
@@ -113,7 +113,7 @@ int main(int argc, char *argv[])
             quick = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

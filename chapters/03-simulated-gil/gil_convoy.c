@@ -34,7 +34,7 @@
 #include "interp.h"
 #include "progress.h"
 #include "stats.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] =
     "gil_convoy [--gil LIST] [--cpu-threads LIST] [--intervals LIST] [--op D] [--ops N]\n"
@@ -137,7 +137,7 @@ static summary measure(gil_mode mode, long interval_us, int n_cpu, int64_t op_ns
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "gil", required_argument, NULL, 'g' },
         { "cpu-threads", required_argument, NULL, 't' },
@@ -190,7 +190,7 @@ int main(int argc, char *argv[])
             force_progress = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -39,7 +39,7 @@
 #include "interp.h"
 #include "progress.h"
 #include "stats.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] =
     "gil_cpu [--gil LIST] [--workers LIST] [--processes LIST] [--work N] [--cpus N]\n"
@@ -280,7 +280,7 @@ static struct run run_processes(int n, long long work)
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "gil", required_argument, NULL, 'g' },
         { "workers", required_argument, NULL, 'w' },
@@ -333,7 +333,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             cfg->force_progress = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

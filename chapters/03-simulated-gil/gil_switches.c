@@ -34,7 +34,7 @@
 #include "interp.h"
 #include "progress.h"
 #include "stats.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] =
     "gil_switches [--gil LIST] [--threads LIST] [--intervals LIST] [--duration D]\n"
@@ -251,7 +251,7 @@ int main(int argc, char *argv[])
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "gil", required_argument, NULL, 'g' },
         { "threads", required_argument, NULL, 't' },
@@ -304,7 +304,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             cfg->force_progress = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

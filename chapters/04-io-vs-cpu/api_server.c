@@ -39,7 +39,7 @@ static const char help_text[] =
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "latency", required_argument, NULL, 'l' },
         { "sd", required_argument, NULL, 's' },
@@ -65,7 +65,7 @@ int main(int argc, char *argv[])
             opt.seed = (uint64_t)arg_int("--seed", optarg, 0, 1000000000000LL);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -11,19 +11,22 @@
  *   factorize   long_factorize: the slow largest-factor search  computes
  *   compute     a floating-point loop (compute_intensive)       computes
  *
- * For every run it prints the wall time and the sum of the tasks' own times
- * (what the batch would cost done one after another, as each task saw it),
- * and checks that the results are exactly those of the serial run.
- *
  *   build/chapter04/scaling --quick
  *   build/chapter04/scaling --workloads sleep,factorize --io-workers 1,4,16
  *   build/chapter04/scaling --workloads factorize --gil new,old,none --modes threads
  *
+ * It prints one row per way of running a workload: the wall time (median,
+ * min and max over the repeats), the sum of the tasks' own times (what the
+ * batch would cost done one after another, as each task saw it), the CPU
+ * time, and the speed-up over serial. Every run's results are checked
+ * against the serial run's.
+ *
  * What to expect: waiting overlaps whatever runs the tasks, GIL or not;
- * computing needs cores, which threads under the GIL cannot use.
+ * computing needs cores, which threads under the GIL cannot use. Compare
+ * with chapter 3's gil_cpu (the same GIL, one workload) and chapter 5's
+ * overhead (what the pool itself costs per task).
  */
 #define _POSIX_C_SOURCE 200809L
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,48 +40,14 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "cpus.h"
-#include "datafile.h"
 #include "error.h"
 #include "interp.h"
+#include "options.h"
 #include "pool.h"
 #include "progress.h"
+#include "report.h"
 #include "server.h"
-#include "stats.h"
 #include "workloads.h"
-
-static const char usage_line[] =
-    "scaling [--workloads LIST] [--modes LIST] [--gil LIST] [--io-workers LIST]\n"
-    "               [--cpu-workers LIST] [--io-tasks N] [--cpu-tasks N] [--sleep D] [--latency D]\n"
-    "               [--factorize-base N] [--compute N] [--file-writes N] [--file-sync]\n"
-    "               [--repeat N] [--seed N] [--data FILE] [--quick] [--progress]";
-static const char help_text[] =
-    "Runs I/O-bound and CPU-bound tasks serially, in a thread pool (under the\n"
-    "simulated GIL and without it) and in a process pool, and reports the wall\n"
-    "time, the sum of the task times and the speed-up over serial.\n"
-    "\n"
-    "  --workloads LIST    sleep, api, file, factorize, compute (default all)\n"
-    "  --modes LIST        threads, processes (default both; serial always runs)\n"
-    "  --gil LIST          GIL modes for the threads: new, old, none (default new,none)\n"
-    "  --io-workers LIST   worker counts for sleep, api, file (1 to 64; default 1,2,4,8,16)\n"
-    "  --cpu-workers LIST  worker counts for factorize, compute (1 to 64; default 1,2,3,4)\n"
-    "  --io-tasks N        tasks per I/O-bound batch (1 to 10000; default 16)\n"
-    "  --cpu-tasks N       tasks per CPU-bound batch (1 to 10000; default 12)\n"
-    "  --sleep D           sleep per task (default 100ms)\n"
-    "  --latency D         the local server's latency per request (default 100ms)\n"
-    "  --factorize-base N  factorize task i works on N + i (1000 to 10^12;\n"
-    "                      default 100000001, as in the source documents)\n"
-    "  --compute N         iterations of the compute loop, per task (1000 to 10^10;\n"
-    "                      default 10000000, as in the article)\n"
-    "  --file-writes N     writes of 256 KiB per file task (1 to 10000; default 50)\n"
-    "  --file-sync         fsync every write (then the file workload waits on the disk)\n"
-    "  --repeat N          repeats of every run (1 to 1000; default 5)\n"
-    "  --seed N            the seed for the server (default 1)\n"
-    "  --data FILE         also write the results as TSV to FILE\n"
-    "  --quick             io-tasks 8, sleep and latency 10ms, io-workers 1,2,8,\n"
-    "                      cpu-tasks 4, cpu-workers 1,2,4, factorize-base 2000001,\n"
-    "                      compute 1000000, file-writes 10, repeat 3\n"
-    "  --progress          show the progress bar even when stderr is not a terminal\n"
-    "  --help              show this help\n";
 
 #define MAX_COUNTS 16
 #define N_WORKLOADS 5
@@ -90,182 +59,18 @@ struct config {
     long long io_tasks, cpu_tasks;
     long long sleep_ns, latency_ns, factorize_base, compute, file_writes;
     bool file_sync;
-    long repeat;
     long long seed;
-    const char *data_path;
-    bool force_progress;
+    run_options run;
 };
 
-/* One way of running one workload, and its measurements over the repeats. */
+/* One way of running one workload, and its measurements, one per repeat. */
 struct series {
     workload_kind workload;
     const char *mode;      /* "serial", "threads", "processes" */
     int gil;               /* threads: gil_mode; else -1 */
     int workers;
-    double wall[1000], task_sum[1000], cpu[1000];
+    double *wall, *task_sum, *cpu;
 };
-
-static void parse_args(int argc, char *argv[], struct config *cfg);
-static int64_t *run_serial(const workload *w, long long tasks, struct series *s, long r);
-static int64_t *run_pool(const workload *w, long long tasks, struct series *s, long r);
-static void check_same(const int64_t *expected, const int64_t *got, long long tasks,
-                       const struct series *s);
-static const char *filesystem(const char *path);
-
-int main(int argc, char *argv[])
-{
-    struct config cfg;
-    parse_args(argc, argv, &cfg);
-
-    /* The runs, workload by workload: serial first, then each pool. */
-    size_t cap = N_WORKLOADS * (1 + 4 * MAX_COUNTS), n = 0;
-    struct series *series = calloc(cap, sizeof *series);
-    if (series == NULL)
-        die("calloc");
-    for (int k = 0; k < N_WORKLOADS; k++) {
-        if (!cfg.workload_used[k])
-            continue;
-        bool cpu = workload_is_cpu((workload_kind)k);
-        const long long *counts = cpu ? cfg.cpu_workers : cfg.io_workers;
-        size_t n_counts = cpu ? cfg.n_cpu_workers : cfg.n_io_workers;
-        series[n++] = (struct series){ .workload = (workload_kind)k, .mode = "serial", .gil = -1, .workers = 1 };
-        for (int g = 0; g < 3 && cfg.mode_used[POOL_THREADS]; g++)
-            for (size_t i = 0; i < n_counts && cfg.gil_used[g]; i++)
-                series[n++] = (struct series){ .workload = (workload_kind)k, .mode = "threads",
-                                               .gil = g, .workers = (int)counts[i] };
-        for (size_t i = 0; i < n_counts && cfg.mode_used[POOL_PROCESSES]; i++)
-            series[n++] = (struct series){ .workload = (workload_kind)k, .mode = "processes",
-                                           .gil = -1, .workers = (int)counts[i] };
-    }
-
-    /* What the workloads need: the local server, a directory for the files.
-     * Both are removed however the program ends (cleanup.h). */
-    api_server server = { 0 };
-    if (cfg.workload_used[WORKLOAD_API])
-        server_start(&server, &(server_options){ .latency_ns = cfg.latency_ns, .seed = (uint64_t)cfg.seed });
-    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char dir[4096];
-    snprintf(dir, sizeof dir - 32, "%s/workbook-scaling-XXXXXX", tmp);
-    if (cfg.workload_used[WORKLOAD_FILE]) {
-        if (mkdtemp(dir) == NULL)
-            die("mkdtemp %s", dir);
-        cleanup_add_dir(dir);
-        for (long long i = 0; i < cfg.io_tasks; i++) {
-            char path[sizeof dir + 32];
-            snprintf(path, sizeof path, "%s/task-%lld", dir, i);
-            cleanup_add_file(path);
-        }
-    }
-
-    workload base = { .sleep_ns = cfg.sleep_ns, .seed = (uint64_t)cfg.seed,
-                      .factorize_base = cfg.factorize_base, .compute_iterations = (long)cfg.compute,
-                      .file_dir = dir, .file_writes = (int)cfg.file_writes, .file_bytes = 256 * 1024,
-                      .file_sync = cfg.file_sync, .api_port = server.port,
-                      .api_timeout_ns = 10 * NS_PER_S + 10 * cfg.latency_ns };
-    printf("%d core(s); %lld I/O-bound tasks a batch, %lld CPU-bound; %ld repeats\n",
-           cpus_allowed(), cfg.io_tasks, cfg.cpu_tasks, cfg.repeat);
-    if (cfg.workload_used[WORKLOAD_FILE])
-        printf("files in %s (%s; set TMPDIR to choose)\n", tmp, filesystem(tmp));
-
-    progress bar;
-    progress_start(&bar, "scaling", (long)(n * (size_t)cfg.repeat), cfg.force_progress);
-    for (long r = 0; r < cfg.repeat; r++) {
-        int64_t *expected = NULL;
-        for (size_t s = 0; s < n; s++) {
-            workload w = base;
-            w.kind = series[s].workload;
-            long long tasks = workload_is_cpu(w.kind) ? cfg.cpu_tasks : cfg.io_tasks;
-            if (strcmp(series[s].mode, "serial") == 0) {
-                free(expected);
-                expected = run_serial(&w, tasks, &series[s], r);
-            } else {
-                int64_t *got = run_pool(&w, tasks, &series[s], r);
-                check_same(expected, got, tasks, &series[s]);
-                free(got);
-            }
-            progress_advance(&bar, 1);
-        }
-        free(expected);
-    }
-    progress_finish(&bar);
-    server_stop(&server);
-    if (cfg.workload_used[WORKLOAD_FILE]) {
-        for (long long i = 0; i < cfg.io_tasks; i++) {
-            char path[sizeof dir + 32];
-            snprintf(path, sizeof path, "%s/task-%lld", dir, i);
-            unlink(path);
-        }
-        if (rmdir(dir) == -1)
-            die("rmdir %s", dir);
-    }
-
-    datafile *df = NULL;
-    if (cfg.data_path) {
-        df = datafile_create(cfg.data_path, argc, argv);
-        datafile_comment(df, "io_tasks: %lld", cfg.io_tasks);
-        datafile_comment(df, "cpu_tasks: %lld", cfg.cpu_tasks);
-        if (cfg.workload_used[WORKLOAD_FILE])
-            datafile_comment(df, "file_dir: %s (%s)", tmp, filesystem(tmp));
-        datafile_columns(df, "workload kind mode gil workers tasks repeats median_s min_s max_s "
-                             "task_sum_s cpu_s speedup");
-    }
-    printf("%-9s %-9s %-4s %7s %9s %9s %9s %10s %8s %8s\n", "workload", "mode", "gil", "workers",
-           "median_s", "min_s", "max_s", "task_sum_s", "cpu_s", "speedup");
-    double serial = 0;
-    for (size_t s = 0; s < n; s++) {
-        struct series *c = &series[s];
-        summary wall = summarize(c->wall, (size_t)cfg.repeat);
-        summary task_sum = summarize(c->task_sum, (size_t)cfg.repeat);
-        summary cpu = summarize(c->cpu, (size_t)cfg.repeat);
-        if (strcmp(c->mode, "serial") == 0)
-            serial = wall.median;
-        const char *gil = c->gil >= 0 ? gil_mode_names[c->gil] : "-";
-        bool is_cpu = workload_is_cpu(c->workload);
-        printf("%-9s %-9s %-4s %7d %9.3f %9.3f %9.3f %10.3f %8.3f %7.2fx\n", workload_names[c->workload],
-               c->mode, gil, c->workers, wall.median, wall.min, wall.max, task_sum.median, cpu.median,
-               serial / wall.median);
-        if (df)
-            datafile_row(df, "%s\t%s\t%s\t%s\t%d\t%lld\t%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.3f",
-                         workload_names[c->workload], is_cpu ? "cpu" : "io", c->mode, gil, c->workers,
-                         is_cpu ? cfg.cpu_tasks : cfg.io_tasks, cfg.repeat, wall.median, wall.min,
-                         wall.max, task_sum.median, cpu.median, serial / wall.median);
-    }
-    printf("every run's results were identical to the serial run's\n");
-    if (df)
-        datafile_commit(df);
-    free(series);
-    return EXIT_SUCCESS;
-}
-
-/* ---- the runs ---------------------------------------------------------------------- */
-
-/* One simulated Python thread runs the tasks one after another. */
-static int64_t *run_serial(const workload *w, long long tasks, struct series *s, long r)
-{
-    int64_t *results = malloc((size_t)tasks * sizeof *results);
-    if (results == NULL)
-        die("malloc");
-    gil g;
-    gil_thread t;
-    gil_init(&g, GIL_NEW, GIL_DEFAULT_INTERVAL_US);
-    gil_thread_init(&t, &g, 0, 0);
-    int64_t start = now_ns(), start_cpu = cpu_ns_with_children(), task_ns = 0;
-    interp_begin(&t);
-    for (long long i = 0; i < tasks; i++) {
-        char error[POOL_ERROR_MAX];
-        int64_t task_start = now_ns();
-        if (workload_run(w, &t, i, &results[i], error, sizeof error) != 0)
-            die_msg("%s task %lld failed: %s", workload_names[w->kind], i, error);
-        task_ns += now_ns() - task_start;
-    }
-    interp_end(&t);
-    s->wall[r] = (double)(now_ns() - start) / NS_PER_S;
-    s->cpu[r] = (double)(cpu_ns_with_children() - start_cpu) / NS_PER_S;
-    s->task_sum[r] = (double)task_ns / NS_PER_S;
-    gil_thread_free(&t);
-    gil_destroy(&g);
-    return results;
-}
 
 // snippet-begin: run-pool
 /* A pool maps the tasks; the time includes starting and stopping it, as
@@ -305,6 +110,161 @@ static int64_t *run_pool(const workload *w, long long tasks, struct series *s, l
 }
 // snippet-end: run-pool
 
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static size_t plan_series(const struct config *cfg, struct series *series);
+static workload start_workloads(const struct config *cfg, api_server *server, char *dir, size_t size);
+static void measure(const struct config *cfg, const workload *base, struct series *series, size_t n);
+static void stop_workloads(const struct config *cfg, api_server *server, const char *dir);
+static void report_series(const struct config *cfg, const struct series *series, size_t n,
+                          const char *dir, int argc, char *argv[]);
+static const char *filesystem(const char *path);
+
+int main(int argc, char *argv[])
+{
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+
+    struct series *series = calloc(N_WORKLOADS * (1 + 4 * MAX_COUNTS), sizeof *series);
+    if (series == NULL)
+        die("calloc");
+    size_t n = plan_series(&cfg, series);
+
+    /* The local server and the files' directory are removed however the
+     * program ends (cleanup.h). */
+    api_server server = { 0 };
+    char dir[4096];
+    workload base = start_workloads(&cfg, &server, dir, sizeof dir);
+    printf("%d core(s); %lld I/O-bound tasks a batch, %lld CPU-bound; %ld repeats\n",
+           cpus_allowed(), cfg.io_tasks, cfg.cpu_tasks, cfg.run.repeat);
+    if (cfg.workload_used[WORKLOAD_FILE])
+        printf("files in %s (%s; set TMPDIR to choose)\n", dir, filesystem(dir));
+
+    measure(&cfg, &base, series, n);
+    stop_workloads(&cfg, &server, dir);
+    report_series(&cfg, series, n, dir, argc, argv);
+    printf("every run's results were identical to the serial run's\n");
+
+    for (size_t s = 0; s < n; s++) {
+        free(series[s].wall);
+        free(series[s].task_sum);
+        free(series[s].cpu);
+    }
+    free(series);
+    return EXIT_SUCCESS;
+}
+
+/* Every way each chosen workload runs: serially first, then each pool. */
+static size_t plan_series(const struct config *cfg, struct series *series)
+{
+    size_t n = 0;
+    for (int k = 0; k < N_WORKLOADS; k++) {
+        if (!cfg->workload_used[k])
+            continue;
+        bool cpu = workload_is_cpu((workload_kind)k);
+        const long long *counts = cpu ? cfg->cpu_workers : cfg->io_workers;
+        size_t n_counts = cpu ? cfg->n_cpu_workers : cfg->n_io_workers;
+        series[n++] = (struct series){ .workload = (workload_kind)k, .mode = "serial", .gil = -1, .workers = 1 };
+        for (int g = 0; g < 3 && cfg->mode_used[POOL_THREADS]; g++)
+            for (size_t i = 0; i < n_counts && cfg->gil_used[g]; i++)
+                series[n++] = (struct series){ .workload = (workload_kind)k, .mode = "threads",
+                                               .gil = g, .workers = (int)counts[i] };
+        for (size_t i = 0; i < n_counts && cfg->mode_used[POOL_PROCESSES]; i++)
+            series[n++] = (struct series){ .workload = (workload_kind)k, .mode = "processes",
+                                           .gil = -1, .workers = (int)counts[i] };
+    }
+    for (size_t s = 0; s < n; s++) {
+        series[s].wall = samples_alloc(cfg->run.repeat);
+        series[s].task_sum = samples_alloc(cfg->run.repeat);
+        series[s].cpu = samples_alloc(cfg->run.repeat);
+    }
+    return n;
+}
+
+/* What the workloads need: the local server, a directory for the files
+ * (in $TMPDIR, or /tmp). Returns the workload every task starts from. */
+static workload start_workloads(const struct config *cfg, api_server *server, char *dir, size_t size)
+{
+    if (cfg->workload_used[WORKLOAD_API])
+        server_start(server, &(server_options){ .latency_ns = cfg->latency_ns, .seed = (uint64_t)cfg->seed });
+    const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(dir, size, "%s", tmp);
+    if (cfg->workload_used[WORKLOAD_FILE]) {
+        snprintf(dir, size - 32, "%s/workbook-scaling-XXXXXX", tmp);
+        if (mkdtemp(dir) == NULL)
+            die("mkdtemp %s", dir);
+        cleanup_add_dir(dir);
+        for (long long i = 0; i < cfg->io_tasks; i++) {
+            char path[4096 + 32];
+            snprintf(path, sizeof path, "%s/task-%lld", dir, i);
+            cleanup_add_file(path);
+        }
+    }
+    return (workload){ .sleep_ns = cfg->sleep_ns, .seed = (uint64_t)cfg->seed,
+                       .factorize_base = cfg->factorize_base, .compute_iterations = (long)cfg->compute,
+                       .file_dir = dir, .file_writes = (int)cfg->file_writes, .file_bytes = 256 * 1024,
+                       .file_sync = cfg->file_sync, .api_port = server->port,
+                       .api_timeout_ns = 10 * NS_PER_S + 10 * cfg->latency_ns };
+}
+
+static int64_t *run_serial(const workload *w, long long tasks, struct series *s, long r);
+static void check_same(const int64_t *expected, const int64_t *got, long long tasks,
+                       const struct series *s);
+
+/* Repeat by repeat, every series once (so a slow moment of the machine
+ * touches all of them alike), each checked against the serial run. */
+static void measure(const struct config *cfg, const workload *base, struct series *series, size_t n)
+{
+    progress bar;
+    progress_start(&bar, "scaling", (long)(n * (size_t)cfg->run.repeat), cfg->run.force_progress);
+    for (long r = 0; r < cfg->run.repeat; r++) {
+        int64_t *expected = NULL;
+        for (size_t s = 0; s < n; s++) {
+            workload w = *base;
+            w.kind = series[s].workload;
+            long long tasks = workload_is_cpu(w.kind) ? cfg->cpu_tasks : cfg->io_tasks;
+            if (strcmp(series[s].mode, "serial") == 0) {
+                free(expected);
+                expected = run_serial(&w, tasks, &series[s], r);
+            } else {
+                int64_t *got = run_pool(&w, tasks, &series[s], r);
+                check_same(expected, got, tasks, &series[s]);
+                free(got);
+            }
+            progress_advance(&bar, 1);
+        }
+        free(expected);
+    }
+    progress_finish(&bar);
+}
+
+/* One simulated Python thread runs the tasks one after another. */
+static int64_t *run_serial(const workload *w, long long tasks, struct series *s, long r)
+{
+    int64_t *results = malloc((size_t)tasks * sizeof *results);
+    if (results == NULL)
+        die("malloc");
+    gil g;
+    gil_thread t;
+    gil_init(&g, GIL_NEW, GIL_DEFAULT_INTERVAL_US);
+    gil_thread_init(&t, &g, 0, 0);
+    int64_t start = now_ns(), start_cpu = cpu_ns_with_children(), task_ns = 0;
+    interp_begin(&t);
+    for (long long i = 0; i < tasks; i++) {
+        char error[POOL_ERROR_MAX];
+        int64_t task_start = now_ns();
+        if (workload_run(w, &t, i, &results[i], error, sizeof error) != 0)
+            die_msg("%s task %lld failed: %s", workload_names[w->kind], i, error);
+        task_ns += now_ns() - task_start;
+    }
+    interp_end(&t);
+    s->wall[r] = (double)(now_ns() - start) / NS_PER_S;
+    s->cpu[r] = (double)(cpu_ns_with_children() - start_cpu) / NS_PER_S;
+    s->task_sum[r] = (double)task_ns / NS_PER_S;
+    gil_thread_free(&t);
+    gil_destroy(&g);
+    return results;
+}
+
 static void check_same(const int64_t *expected, const int64_t *got, long long tasks,
                        const struct series *s)
 {
@@ -313,6 +273,68 @@ static void check_same(const int64_t *expected, const int64_t *got, long long ta
             die_msg("%s task %lld: %s with %d workers gave %lld, serially %lld",
                     workload_names[s->workload], i, s->mode, s->workers, (long long)got[i],
                     (long long)expected[i]);
+}
+
+static void stop_workloads(const struct config *cfg, api_server *server, const char *dir)
+{
+    server_stop(server);
+    if (!cfg->workload_used[WORKLOAD_FILE])
+        return;
+    for (long long i = 0; i < cfg->io_tasks; i++) {
+        char path[4096 + 32];
+        snprintf(path, sizeof path, "%s/task-%lld", dir, i);
+        unlink(path);
+    }
+    if (rmdir(dir) == -1)
+        die("rmdir %s", dir);
+}
+
+static const column columns[] = {
+    { .name = "workload", .kind = COL_TEXT },
+    { .name = "kind", .kind = COL_TEXT, .tsv_only = true },
+    { .name = "mode", .kind = COL_TEXT },
+    { .name = "gil", .kind = COL_TEXT },
+    { .name = "workers", .kind = COL_INT },
+    { .name = "tasks", .kind = COL_INT, .tsv_only = true },
+    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
+    { .name = "s", .kind = COL_SPREAD, .decimals = 4 },
+    { .name = "task_sum_s", .kind = COL_REAL, .decimals = 4 },
+    { .name = "cpu_s", .kind = COL_REAL, .decimals = 4 },
+    { .name = "speedup", .kind = COL_REAL, .decimals = 3 },
+    { 0 },
+};
+
+/* One row per series: the table on stdout and, with --data, the TSV. */
+static void report_series(const struct config *cfg, const struct series *series, size_t n,
+                          const char *dir, int argc, char *argv[])
+{
+    report *out = report_create(columns, &cfg->run, argc, argv);
+    report_comment(out, "io_tasks: %lld", cfg->io_tasks);
+    report_comment(out, "cpu_tasks: %lld", cfg->cpu_tasks);
+    report_comment(out, "sleep_ns: %lld", cfg->sleep_ns);
+    report_comment(out, "latency_ns: %lld", cfg->latency_ns);
+    if (cfg->workload_used[WORKLOAD_FILE])
+        report_comment(out, "file_dir: %s (%s)", dir, filesystem(dir));
+    size_t repeat = (size_t)cfg->run.repeat;
+    double serial = 0;
+    for (size_t s = 0; s < n; s++) {
+        const struct series *c = &series[s];
+        bool is_cpu = workload_is_cpu(c->workload);
+        report_text(out, workload_names[c->workload]);
+        report_text(out, is_cpu ? "cpu" : "io");
+        report_text(out, c->mode);
+        report_text(out, c->gil >= 0 ? gil_mode_names[c->gil] : "-");
+        report_int(out, c->workers);
+        report_int(out, is_cpu ? cfg->cpu_tasks : cfg->io_tasks);
+        report_int(out, cfg->run.repeat);
+        summary wall = report_spread(out, c->wall, repeat);
+        if (strcmp(c->mode, "serial") == 0)
+            serial = wall.median;
+        report_real(out, summarize(c->task_sum, repeat).median);
+        report_real(out, summarize(c->cpu, repeat).median);
+        report_real(out, serial / wall.median);
+    }
+    report_finish(out);
 }
 
 /* The kind of file system `path` is on: where file writes go decides whether
@@ -344,9 +366,44 @@ static const char *filesystem(const char *path)
 
 /* ---- arguments ----------------------------------------------------------------------- */
 
+static const char usage_line[] =
+    "scaling [--workloads LIST] [--modes LIST] [--gil LIST] [--io-workers LIST]\n"
+    "               [--cpu-workers LIST] [--io-tasks N] [--cpu-tasks N] [--sleep D] [--latency D]\n"
+    "               [--factorize-base N] [--compute N] [--file-writes N] [--file-sync]\n"
+    "               [--repeat N] [--seed N] [--data FILE] [--quick] [--progress]";
+static const char help_text[] =
+    "Runs I/O-bound and CPU-bound tasks serially, in a thread pool (under the\n"
+    "simulated GIL and without it) and in a process pool, and reports the wall\n"
+    "time, the sum of the task times and the speed-up over serial.\n"
+    "\n"
+    "  --workloads LIST    sleep, api, file, factorize, compute (default all)\n"
+    "  --modes LIST        threads, processes (default both; serial always runs)\n"
+    "  --gil LIST          GIL modes for the threads: new, old, none (default new,none)\n"
+    "  --io-workers LIST   worker counts for sleep, api, file (1 to 64; default 1,2,4,8,16)\n"
+    "  --cpu-workers LIST  worker counts for factorize, compute (1 to 64; default 1,2,3,4)\n"
+    "  --io-tasks N        tasks per I/O-bound batch (1 to 10000; default 16)\n"
+    "  --cpu-tasks N       tasks per CPU-bound batch (1 to 10000; default 12)\n"
+    "  --sleep D           sleep per task (0 to 60s; default 100ms)\n"
+    "  --latency D         the local server's latency per request (0 to 60s; default 100ms)\n"
+    "  --factorize-base N  factorize task i works on N + i (1000 to 10^12;\n"
+    "                      default 100000001, as in the source documents)\n"
+    "  --compute N         iterations of the compute loop, per task (1000 to 10^10;\n"
+    "                      default 10000000, as in the article)\n"
+    "  --file-writes N     writes of 256 KiB per file task (1 to 10000; default 50)\n"
+    "  --file-sync         fsync every write (then the file workload waits on the disk)\n"
+    "  --repeat N          repeats of every run (1 to 10000; default 5)\n"
+    "  --seed N            the seed for the server (default 1)\n"
+    "  --data FILE         also write the results as TSV to FILE\n"
+    "  --quick             io-tasks 8, sleep and latency 10ms, io-workers 1,2,8,\n"
+    "                      cpu-tasks 4, cpu-workers 1,2,4, factorize-base 2000001,\n"
+    "                      compute 1000000, file-writes 10, repeat 3\n"
+    "  --progress          show the progress bar even when stderr is not a terminal\n"
+    "  --help              show this help\n";
+
+/* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "workloads", required_argument, NULL, 'w' },
         { "modes", required_argument, NULL, 'm' },
@@ -361,30 +418,46 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "compute", required_argument, NULL, 'u' },
         { "file-writes", required_argument, NULL, 'F' },
         { "file-sync", no_argument, NULL, 'S' },
-        { "repeat", required_argument, NULL, 'r' },
         { "seed", required_argument, NULL, 'e' },
-        { "data", required_argument, NULL, 'd' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    *cfg = (struct config){ .seed = 1 };
-    bool quick = false, workloads_given = false, modes_given = false, gil_given = false;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    bool quick = options_quick(argc, argv, options);
+    static const long long io_all[] = { 1, 2, 4, 8, 16 }, io_quick[] = { 1, 2, 8 };
+    static const long long cpu_all[] = { 1, 2, 3, 4 }, cpu_quick[] = { 1, 2, 4 };
+    *cfg = (struct config){
+        .workload_used = { true, true, true, true, true },
+        .mode_used = { [POOL_THREADS] = true, [POOL_PROCESSES] = true },
+        .gil_used = { [GIL_NEW] = true, [GIL_NONE] = true },
+        .n_io_workers = quick ? 3 : 5,
+        .n_cpu_workers = quick ? 3 : 4,
+        .io_tasks = quick ? 8 : 16,
+        .cpu_tasks = quick ? 4 : 12,
+        .sleep_ns = (quick ? 10 : 100) * NS_PER_MS,
+        .latency_ns = (quick ? 10 : 100) * NS_PER_MS,
+        .factorize_base = quick ? 2000001 : FACTORIZE_BASE,
+        .compute = quick ? 1000000 : 10000000,
+        .file_writes = quick ? 10 : 50,
+        .seed = 1,
+        .run.repeat = quick ? 3 : 5,
+    };
+    memcpy(cfg->io_workers, quick ? io_quick : io_all, cfg->n_io_workers * sizeof(long long));
+    memcpy(cfg->cpu_workers, quick ? cpu_quick : cpu_all, cfg->n_cpu_workers * sizeof(long long));
+
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'w':
             arg_choice_list("--workloads", optarg, workload_names, cfg->workload_used);
-            workloads_given = true;
             break;
         case 'm':
             arg_choice_list("--modes", optarg, pool_kind_names, cfg->mode_used);
-            modes_given = true;
             break;
         case 'g':
             arg_choice_list("--gil", optarg, gil_mode_names, cfg->gil_used);
-            gil_given = true;
             break;
         case 'I':
             cfg->n_io_workers = arg_int_list("--io-workers", optarg, 1, 64, cfg->io_workers, MAX_COUNTS);
@@ -416,60 +489,10 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         case 'S':
             cfg->file_sync = true;
             break;
-        case 'r':
-            cfg->repeat = (long)arg_int("--repeat", optarg, 1, 1000);
-            break;
         case 'e':
             cfg->seed = arg_int("--seed", optarg, 0, 1000000000000LL);
             break;
-        case 'd':
-            cfg->data_path = arg_path("--data", optarg);
-            break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            cfg->force_progress = true;
-            break;
-        case 'h':
-            cli_help(help_text);
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-
-    if (!workloads_given)
-        for (int k = 0; k < N_WORKLOADS; k++)
-            cfg->workload_used[k] = true;
-    if (!modes_given)
-        cfg->mode_used[POOL_THREADS] = cfg->mode_used[POOL_PROCESSES] = true;
-    if (!gil_given)
-        cfg->gil_used[GIL_NEW] = cfg->gil_used[GIL_NONE] = true;
-    static const long long io_all[] = { 1, 2, 4, 8, 16 }, io_quick[] = { 1, 2, 8 };
-    static const long long cpu_all[] = { 1, 2, 3, 4 }, cpu_quick[] = { 1, 2, 4 };
-    if (cfg->n_io_workers == 0) {
-        cfg->n_io_workers = quick ? 3 : 5;
-        memcpy(cfg->io_workers, quick ? io_quick : io_all, cfg->n_io_workers * sizeof(long long));
-    }
-    if (cfg->n_cpu_workers == 0) {
-        cfg->n_cpu_workers = quick ? 3 : 4;
-        memcpy(cfg->cpu_workers, quick ? cpu_quick : cpu_all, cfg->n_cpu_workers * sizeof(long long));
-    }
-    if (cfg->io_tasks == 0)
-        cfg->io_tasks = quick ? 8 : 16;
-    if (cfg->cpu_tasks == 0)
-        cfg->cpu_tasks = quick ? 4 : 12;
-    if (cfg->sleep_ns == 0)
-        cfg->sleep_ns = (quick ? 10 : 100) * NS_PER_MS;
-    if (cfg->latency_ns == 0)
-        cfg->latency_ns = (quick ? 10 : 100) * NS_PER_MS;
-    if (cfg->factorize_base == 0)
-        cfg->factorize_base = quick ? 2000001 : FACTORIZE_BASE;
-    if (cfg->compute == 0)
-        cfg->compute = quick ? 1000000 : 10000000;
-    if (cfg->file_writes == 0)
-        cfg->file_writes = quick ? 10 : 50;
-    if (cfg->repeat == 0)
-        cfg->repeat = quick ? 3 : 5;
 }

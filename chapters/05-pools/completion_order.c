@@ -185,7 +185,7 @@ int main(int argc, char *argv[])
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "pool", required_argument, NULL, 'p' },
         { "workers", required_argument, NULL, 'w' },
@@ -233,7 +233,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             cfg->force_progress = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

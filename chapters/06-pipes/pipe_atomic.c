@@ -173,7 +173,7 @@ static struct outcome run(long long writers, long long records, long long size, 
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "writers", required_argument, NULL, 'w' },
         { "record", required_argument, NULL, 's' },
@@ -206,7 +206,7 @@ int main(int argc, char *argv[])
             data_path = arg_path("--data", optarg);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -73,7 +73,7 @@ static void count_lines(int fds[2], enum leak leak)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "lines", required_argument, NULL, 'n' },
         { "leak", required_argument, NULL, 'l' },
@@ -97,7 +97,7 @@ int main(int argc, char *argv[])
             timeout_ns = arg_duration_ns("--timeout", optarg, NS_PER_MS, 60 * NS_PER_S);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -194,7 +194,7 @@ static void no_reader(void)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "size", required_argument, NULL, 's' },
         { "hold", required_argument, NULL, 'H' },
@@ -213,7 +213,7 @@ int main(int argc, char *argv[])
             hold_ns = arg_duration_ns("--hold", optarg, NS_PER_MS, 10 * NS_PER_S);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -165,7 +165,7 @@ static double memcpy_rate(size_t size, long long total)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "sizes", required_argument, NULL, 's' },
         { "bytes", required_argument, NULL, 'b' },
@@ -218,7 +218,7 @@ int main(int argc, char *argv[])
             force = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -57,7 +57,7 @@ static void split_words(char *text, char *argv[MAX_WORDS + 1], int stage)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "leak", no_argument, NULL, 'l' },
         { "timeout", required_argument, NULL, 't' },
@@ -76,7 +76,7 @@ int main(int argc, char *argv[])
             timeout_ns = arg_duration_ns("--timeout", optarg, NS_PER_MS, 60 * NS_PER_S);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

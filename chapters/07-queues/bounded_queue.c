@@ -34,7 +34,7 @@
 #include "error.h"
 #include "progress.h"
 #include "stats.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] =
     "bounded_queue [--producers LIST] [--consumers N] [--items N] [--capacity N] [--bytes LIST]\n"
@@ -274,7 +274,7 @@ static const char *const placement_names[] = { "one-core", "two-cores", NULL };
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "producers", required_argument, NULL, 'p' },
         { "consumers", required_argument, NULL, 'c' },
@@ -342,7 +342,7 @@ int main(int argc, char *argv[])
             force = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -224,7 +224,7 @@ static double measure(const char *name, int producers, long long items, size_t b
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "measure", no_argument, NULL, 'm' },
         { "producers", required_argument, NULL, 'p' },
@@ -275,7 +275,7 @@ int main(int argc, char *argv[])
             force = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -198,7 +198,7 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "producers", required_argument, NULL, 'p' },
         { "bytes", required_argument, NULL, 'b' },
@@ -254,7 +254,7 @@ int main(int argc, char *argv[])
             force = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -121,7 +121,7 @@ static struct cost measure(size_t bytes, int huge)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "mib", required_argument, NULL, 'm' },
         { "pages", required_argument, NULL, 'p' },
@@ -146,7 +146,7 @@ int main(int argc, char *argv[])
             data_path = arg_path("--data", optarg);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -277,7 +277,7 @@ static double run(enum method method, struct job *job, const struct pair_task *p
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "sizes", required_argument, NULL, 's' },
         { "methods", required_argument, NULL, 'm' },
@@ -340,7 +340,7 @@ int main(int argc, char *argv[])
             force = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

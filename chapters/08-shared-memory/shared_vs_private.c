@@ -36,7 +36,7 @@ static const char help_text[] =
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "count", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
@@ -50,7 +50,7 @@ int main(int argc, char *argv[])
             count = arg_int("--count", optarg, 1, 1000000000);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

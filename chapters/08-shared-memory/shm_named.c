@@ -116,7 +116,7 @@ static void reader(const char *name)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "role", required_argument, NULL, 'r' },
         { "name", required_argument, NULL, 'n' },
@@ -141,7 +141,7 @@ int main(int argc, char *argv[])
             for_ns = arg_duration_ns("--for", optarg, NS_PER_MS, 3600 * NS_PER_S);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -25,7 +25,7 @@
 #include "args.h"
 #include "clock.h"
 #include "error.h"
-#include "threads.h"
+#include "locking.h"
 #include "workloads.h"
 
 #define DEADLOCK_STATUS 3
@@ -114,7 +114,7 @@ static void *worker(void *arg)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "order", required_argument, NULL, 'o' },
         { "rounds", required_argument, NULL, 'r' },
@@ -138,7 +138,7 @@ int main(int argc, char *argv[])
             timeout_ns = arg_duration_ns("--timeout", optarg, 10 * NS_PER_MS, 60 * NS_PER_S);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

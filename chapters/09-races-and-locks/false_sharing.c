@@ -30,7 +30,7 @@
 #include "datafile.h"
 #include "error.h"
 #include "stats.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] = "false_sharing [--increments N] [--repeat N] [--data FILE] [--quick]";
 static const char help_text[] =
@@ -121,7 +121,7 @@ static double run(bool pad, bool atomic, long long n)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "increments", required_argument, NULL, 'n' },
         { "repeat", required_argument, NULL, 'r' },
@@ -149,7 +149,7 @@ int main(int argc, char *argv[])
             quick = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

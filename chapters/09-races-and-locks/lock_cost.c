@@ -31,7 +31,7 @@
 #include "error.h"
 #include "progress.h"
 #include "stats.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] =
     "lock_cost [--methods LIST] [--threads LIST] [--increments N] [--repeat N] [--data FILE]\n"
@@ -134,7 +134,7 @@ static double run(enum method method, int threads, long long n)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "methods", required_argument, NULL, 'm' },
         { "threads", required_argument, NULL, 't' },
@@ -176,7 +176,7 @@ int main(int argc, char *argv[])
             force = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -37,7 +37,7 @@
 #include "clock.h"
 #include "error.h"
 #include "io.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] =
     "lost_updates [--kind threads|processes] [--workers N] [--increments N] [--mode free|forced]\n"
@@ -269,7 +269,7 @@ static void run_forced(struct config *c)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "kind", required_argument, NULL, 'k' },
         { "workers", required_argument, NULL, 'w' },
@@ -307,7 +307,7 @@ int main(int argc, char *argv[])
             c.steal = arg_int("--steal", optarg, 1, 1000);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(ch, argv);
         }

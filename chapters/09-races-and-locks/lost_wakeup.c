@@ -32,7 +32,7 @@
 #include "args.h"
 #include "clock.h"
 #include "error.h"
-#include "threads.h"
+#include "locking.h"
 
 static const char usage_line[] = "lost_wakeup [--variant no-predicate|if|while] [--timeout D]";
 static const char help_text[] =
@@ -149,7 +149,7 @@ static void run(enum variant v)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "variant", required_argument, NULL, 'v' },
         { "timeout", required_argument, NULL, 't' },
@@ -168,7 +168,7 @@ int main(int argc, char *argv[])
             timeout_ns = arg_duration_ns("--timeout", optarg, 10 * NS_PER_MS, 60 * NS_PER_S);
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -48,7 +48,7 @@
 #include "progress.h"
 #include "server.h"
 #include "stats.h"
-#include "threads.h"
+#include "locking.h"
 #include "workloads.h"
 
 static const char usage_line[] =
@@ -368,7 +368,7 @@ static struct outcome run(enum method m, gil_mode threads_gil, const struct stud
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "users", required_argument, NULL, 'u' },
         { "methods", required_argument, NULL, 'm' },
@@ -450,7 +450,7 @@ int main(int argc, char *argv[])
             force = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -97,7 +97,7 @@ static double run(int processes, int threads, long long work, long long regions)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "processes", required_argument, NULL, 'p' },
         { "threads", required_argument, NULL, 't' },
@@ -139,7 +139,7 @@ int main(int argc, char *argv[])
             quick = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -150,7 +150,7 @@ static void measure(datafile *df, const char *pitfall, long long x, long iterati
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "pitfalls", required_argument, NULL, 'p' },
         { "task-us", required_argument, NULL, 't' },
@@ -193,7 +193,7 @@ int main(int argc, char *argv[])
             quick = true;
             break;
         case 'h':
-            cli_help(help_text);
+            cli_help();
         default:
             arg_reject(c, argv);
         }

@@ -46,7 +46,7 @@ static long long number(const char *text)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, "");
     if (argc < 2)
         usage_error("which check?");
     const char *what = argv[1];

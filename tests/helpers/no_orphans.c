@@ -54,7 +54,7 @@ static int kill_running_children(void)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], "no_orphans COMMAND [ARG...]");
+    cli_init(argv[0], "no_orphans COMMAND [ARG...]", "");
     if (argc < 2)
         usage_error("no command given");
     if (prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == -1)

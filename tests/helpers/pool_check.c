@@ -104,7 +104,7 @@ static void print_leftovers(const pool_stats *s)
 
 int main(int argc, char *argv[])
 {
-    cli_init(argv[0], usage_line);
+    cli_init(argv[0], usage_line, "");
     if (argc < 2)
         usage_error("which check?");
     const char *what = argv[1];

@@ -1,5 +1,5 @@
-/* threads.c - see threads.h. */
-#include "threads.h"
+/* locking.c - see locking.h. */
+#include "locking.h"
 #include "error.h"
 
 void join_all(const pthread_t *ids, int n)

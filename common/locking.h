@@ -1,13 +1,13 @@
 /*
- * threads.h - what every multi-threaded program of the workbook repeats,
+ * locking.h - what every multi-threaded program of the workbook repeats,
  * written once: the join loop, and the mutex and condition-variable calls
  * with their return codes checked.
  *
  *   join_all(ids, n);   // pthread_join each of ids[0..n-1], or die naming it
  *   lock(&m); ... wait_on(&c, &m); ... unlock(&m);
  */
-#ifndef WORKBOOK_THREADS_H
-#define WORKBOOK_THREADS_H
+#ifndef WORKBOOK_LOCKING_H
+#define WORKBOOK_LOCKING_H
 
 #include <pthread.h>
 
