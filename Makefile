@@ -10,7 +10,7 @@ OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS  ?=
 WARN     = -Wall -Wextra -Wpedantic -Werror
-ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(SAN) $(CFLAGS) -Icommon
+ALL_CFLAGS = -std=c11 -pthread $(WARN) $(OPT) $(SAN) $(CFLAGS) -Icommon
 LDLIBS   = -pthread -lm -lrt
 
 # The tools a target needs; .ci/deps.sh installs what is missing (or says

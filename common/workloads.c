@@ -16,19 +16,6 @@
 
 const char *const workload_names[] = { "sleep", "factorize", "compute", "file", "api", NULL };
 
-uint64_t hash64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-double hash_unit(uint64_t x)
-{
-    return (double)(hash64(x) >> 11) / 9007199254740992.0; /* 53 bits / 2^53 */
-}
-
 // snippet-begin: delayed-return
 int64_t delayed_return(gil_thread *t, int64_t value, int64_t delay_ns)
 {
@@ -36,18 +23,6 @@ int64_t delayed_return(gil_thread *t, int64_t value, int64_t delay_ns)
     return value;
 }
 // snippet-end: delayed-return
-
-int64_t gaussian_delay_ns(uint64_t seed, uint64_t index, int64_t mean_ns, int64_t sd_ns)
-{
-    if (sd_ns <= 0)
-        return mean_ns;
-    /* Box-Muller from two uniforms that depend on (seed, index) only. */
-    uint64_t key = hash64(seed ^ hash64(index));
-    double u1 = hash_unit(key), u2 = hash_unit(key + 1);
-    double z = sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * M_PI * u2);
-    double ns = (double)mean_ns + z * (double)sd_ns;
-    return ns > 0 ? (int64_t)ns : 0;
-}
 
 // snippet-begin: long-factorize
 int64_t long_factorize(gil_thread *t, int64_t n)

@@ -28,22 +28,12 @@
 
 #include "gil.h"
 #include "pool.h"
+#include "random.h"
 
 #define FACTORIZE_BASE 100000001LL /* the source documents' n for offset 0 */
 
-/* A well-mixed 64-bit hash (splitmix64's finalizer): the workbook's
- * reproducible randomness, a function of its input alone. */
-uint64_t hash64(uint64_t x);
-
-/* hash64(x) as a number in [0, 1). */
-double hash_unit(uint64_t x);
-
 /* Sleep delay_ns with the GIL released, then return value. */
 int64_t delayed_return(gil_thread *t, int64_t value, int64_t delay_ns);
-
-/* A delay drawn from a Gaussian (mean, sd), the same for the same (seed,
- * index) whichever thread or process draws it; never below zero. */
-int64_t gaussian_delay_ns(uint64_t seed, uint64_t index, int64_t mean_ns, int64_t sd_ns);
 
 /* The largest factor of n below n, by trying every number from 1 to n - 1
  * (as the Python does: deliberately slow; 1 for a prime). */

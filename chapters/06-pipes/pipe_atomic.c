@@ -37,7 +37,7 @@
 #include "datafile.h"
 #include "error.h"
 #include "io.h"
-#include "workloads.h"
+#include "random.h"
 
 static const char usage_line[] =
     "pipe_atomic [--writers N] [--record LIST] [--records N] [--force-tear] [--data FILE]";

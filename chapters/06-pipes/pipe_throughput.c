@@ -40,7 +40,7 @@
 #include "io.h"
 #include "progress.h"
 #include "stats.h"
-#include "workloads.h"
+#include "random.h"
 
 static const char usage_line[] =
     "pipe_throughput [--sizes LIST] [--bytes N] [--placement LIST] [--pipe-size BYTES]\n"

@@ -26,7 +26,7 @@
 #include "clock.h"
 #include "error.h"
 #include "locking.h"
-#include "workloads.h"
+#include "random.h"
 
 #define DEADLOCK_STATUS 3
 
