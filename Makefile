@@ -18,7 +18,7 @@ LDLIBS   = -pthread -lm -lrt
 COMPILER := $(firstword $(CC))
 DEPS_BUILD = $(COMPILER)
 DEPS_RUN   = $(COMPILER) gnuplot
-DEPS_TEST  = $(COMPILER) gnuplot bats
+DEPS_TEST  = $(COMPILER) gnuplot bats python3 curl shellcheck
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -86,7 +86,7 @@ test: all | deps-test
 # Redraw every reference graph from the reference data (no measuring).
 plots: | deps-run
 	@for script in plots/[0-9]*.gp; do \
-	    echo "gnuplot $$script"; gnuplot "$$script" || exit 1; \
+	    echo "gnuplot $$script"; LC_ALL=C.UTF-8 gnuplot "$$script" || exit 1; \
 	done
 
 measure: $(MEASURE_TARGETS)

@@ -5,36 +5,48 @@
 #
 # For each TOOL not found on PATH, the matching Debian/Ubuntu package is
 # installed with apt-get when we are root or have passwordless sudo.
-# Otherwise one line says exactly what to install, and the status is 1.
+# Otherwise one message says exactly what to install, with a command that
+# works here (sudo where it is installed, su -c where it is not), and names
+# every package the rest of the workbook will ask for too, so that one
+# install is enough; the status is then 1.
 set -euo pipefail
+
+# Every tool some target needs (make test needs them all).
+ALL_TOOLS=(make cc gnuplot bats python3 curl shellcheck)
 
 package_for() {
     case "$1" in
         cc | gcc | make) echo build-essential ;;
         clang) echo clang ;;
         gnuplot) echo gnuplot-nox ;;
-        bats) echo bats ;;
-        shellcheck) echo shellcheck ;;
-        python3) echo python3 ;;
-        *) echo "$1" ;;
+        *) echo "$1" ;;    # bats, shellcheck, python3, curl: the package is the tool
     esac
 }
 
-missing=()
-for tool in "$@"; do
-    command -v "$tool" >/dev/null 2>&1 || missing+=("$(package_for "$tool")")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The packages for the tools among "$@" that are not on PATH, one per line, once each.
+missing_packages() {
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || package_for "$tool"
+    done | sort -u
+}
 
-# One package may stand for several tools (gcc and make): install it once.
-mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
+mapfile -t packages < <(missing_packages "$@")
+[ ${#packages[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
     sudo=()
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     sudo=(sudo -n)
 else
-    echo "missing tools: please run  sudo apt-get install ${packages[*]}" >&2
+    mapfile -t everything < <(missing_packages "$@" "${ALL_TOOLS[@]}")
+    command="apt-get install ${everything[*]}"
+    if command -v sudo >/dev/null 2>&1; then
+        how="sudo $command"
+    else
+        how="su -c '$command'   (as root: this system has no sudo)"
+    fi
+    echo "missing: ${packages[*]}. To install what the whole workbook needs in one go, run:" >&2
+    echo "    $how" >&2
     exit 1
 fi
 if ! command -v apt-get >/dev/null 2>&1; then

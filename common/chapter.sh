@@ -44,7 +44,9 @@ say() {
 # draw_graph NAME: plots/NAME.gp reads $DATA_DIR and writes $GRAPH_DIR/NAME.svg.
 draw_graph() {
     local name=$1
-    gnuplot -e "datadir='$DATA_DIR'; outfile='$GRAPH_DIR/$name.svg'" "plots/$name.gp"
+    # gnuplot warns about the degree sign in a locale without UTF-8 (the C
+    # locale of a minimal system or a container): the graphs are UTF-8.
+    LC_ALL=C.UTF-8 gnuplot -e "datadir='$DATA_DIR'; outfile='$GRAPH_DIR/$name.svg'" "plots/$name.gp"
     echo "graph: $GRAPH_DIR/$name.svg"
 }
 

@@ -42,6 +42,23 @@ static void cleanup_on_signal(int sig)
     raise(sig);
 }
 
+/*
+ * The signals whose default action ends the process and that a handler can
+ * catch (signal(7)). The first four are the ones a user or a shell sends to
+ * stop a program; a non-interactive shell starts background jobs with SIGINT
+ * and SIGQUIT ignored, so for these four the handler is installed whatever
+ * the inherited disposition. The others are handled only where the program
+ * left them at the default: a program that ignores SIGPIPE (to see EPIPE)
+ * keeps ignoring it. Not here, so still leaving objects behind: SIGKILL
+ * (cannot be caught) and the crash signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+ * SIGABRT, SIGTRAP, SIGSYS: the program's state is not to be trusted then,
+ * and the sanitizers need them for their reports).
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int other_ending_signals[] = { SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE, SIGVTALRM,
+                                            SIGPROF, SIGXCPU, SIGXFSZ };
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 void cleanup_init(void)
 {
     static int installed;
@@ -55,10 +72,17 @@ void cleanup_init(void)
     sa.sa_handler = cleanup_on_signal;
     if (sigemptyset(&sa.sa_mask) == -1)
         die("sigemptyset");
-    const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
-        if (sigaction(signals[i], &sa, NULL) == -1)
-            die("sigaction");
+    for (size_t i = 0; i < COUNT(stop_signals); i++)
+        if (sigaction(stop_signals[i], &sa, NULL) == -1)
+            die("sigaction %d", stop_signals[i]);
+    for (size_t i = 0; i < COUNT(other_ending_signals); i++) {
+        struct sigaction old;
+        if (sigaction(other_ending_signals[i], NULL, &old) == -1)
+            die("sigaction %d", other_ending_signals[i]);
+        if (old.sa_handler == SIG_DFL && !(old.sa_flags & SA_SIGINFO) &&
+            sigaction(other_ending_signals[i], &sa, NULL) == -1)
+            die("sigaction %d", other_ending_signals[i]);
+    }
 }
 
 static int add(enum kind kind, const char *path, pid_t child)
@@ -112,10 +136,12 @@ int cleanup_add_sem(const char *name)
 pid_t cleanup_fork(int *slot)
 {
     sigset_t stop, old;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGHUP);
+    if (sigemptyset(&stop) == -1)
+        die("sigemptyset");
+    for (size_t i = 0; i < COUNT(stop_signals); i++)
+        sigaddset(&stop, stop_signals[i]);
+    for (size_t i = 0; i < COUNT(other_ending_signals); i++)
+        sigaddset(&stop, other_ending_signals[i]);
     cleanup_init();
     int rc = pthread_sigmask(SIG_BLOCK, &stop, &old);
     if (rc != 0)

@@ -3,9 +3,15 @@
  *
  * A program that creates a file, a directory, a child process, or a POSIX
  * shared-memory object, message queue or named semaphore registers it here.
- * If the program then exits through exit() (die() included) or is stopped by
- * SIGINT, SIGTERM or SIGHUP, each object still registered is removed. Objects registered by a parent are never removed by
- * a forked child: each entry remembers the process that owns it.
+ * If the program then exits through exit() (die() included) or is ended by
+ * a signal that can be caught (SIGINT, SIGTERM, SIGHUP, SIGQUIT, and SIGUSR1,
+ * SIGUSR2, SIGALRM, SIGPIPE, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ unless the
+ * program ignores or handles them itself), each object still registered is
+ * removed, and the program then dies of the same signal. What still leaves
+ * objects behind: SIGKILL, which no handler sees, and a crash (SIGSEGV,
+ * SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS), which is not handled.
+ * Objects registered by a parent are never removed by a forked child: each
+ * entry remembers the process that owns it.
  *
  * The signal handlers are installed by the first cleanup_add_*() call.
  */
@@ -36,7 +42,7 @@ int cleanup_add_mq(const char *name);
 int cleanup_add_sem(const char *name);
 
 /* fork(), and in the parent register the child (its slot in *slot), with
- * SIGINT, SIGTERM and SIGHUP held back in this thread meanwhile: a signal
+ * the signals above held back in this thread meanwhile: a signal
  * that arrived between the fork and the registration would otherwise leave
  * the new child running. Returns what fork() returns; dies if it fails.
  * (In a program with other threads, block those signals in them too.) */
