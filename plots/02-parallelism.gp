@@ -36,12 +36,12 @@ plot data using "threads":(column("cpus") == 1 ? one_mean * column("threads") : 
 
 set title "effective parallelism"
 set offsets 0, 0, 0, 0
-set key right top at graph 0.98, 0.74
+set key right bottom
 set ylabel "CPU time / wall time"
 set yrange [0:cores + 0.5]
-plot 1 with lines lt 2 dt 3 title "1 core", \
+plot 1 with lines lt 2 dt 3 title "ideal, 1 core: 1", \
      data using "threads":(column("cpus") == 1 ? (column("threads") < cores ? column("threads") : cores) : NaN) \
-         with lines lt 1 dt 3 title sprintf("min(threads, %d)", cores), \
-     data using "threads":(pick(1, "parallelism")) with linespoints lt 2 title "1 core", \
-     data using "threads":(pick(cores, "parallelism")) with linespoints lt 1 title sprintf("%d cores", cores)
+         with lines lt 1 dt 3 title sprintf("ideal, %d cores: min(threads, %d)", cores, cores), \
+     data using "threads":(pick(1, "parallelism")) with linespoints lt 2 title "1 core (concurrent)", \
+     data using "threads":(pick(cores, "parallelism")) with linespoints lt 1 title sprintf("%d cores (parallel)", cores)
 unset multiplot

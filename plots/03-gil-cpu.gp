@@ -18,14 +18,22 @@ set xtics (1, 2, 4, 8, 16)
 set key top center maxrows 4 width -2
 
 pick(mode, gil, col) = (strcol("mode") eq mode && strcol("gil") eq gil) ? column(col) : NaN
-ideal(x) = x < cores ? x : cores
+ideal(x) = x < 1 ? NaN : x < cores ? x : cores
+# The error bars: the speed-up over the serial median of the slowest and the
+# fastest of the repeats (a speed-up is serial / time: max_s gives the low end).
+serial_sim = lookup(sim, "median_s", "mode", "serial")
+serial_py = have(py) ? lookup(py, "median_s", "mode", "serial") : 1
 
 plot ideal(x) with lines lt 7 dt 3 lw 1.5 title sprintf("ideal: min(workers, %d cores)", cores), \
-     sim using "workers":(pick("threads", "none", "speedup")) with linespoints lt 3 title "threads, no GIL (free-threaded)", \
-     sim using "workers":(pick("processes", "-", "speedup")) with linespoints lt 5 title "processes", \
-     sim using "workers":(pick("threads", "new", "speedup")) with linespoints lt 1 title "threads, new GIL", \
-     sim using "workers":(pick("threads", "old", "speedup")) with linespoints lt 2 title "threads, old GIL", \
-     (have(py) ? py : sim) using "workers":(have(py) ? pick("threads", "new", "speedup") : NaN) \
-         with linespoints lt 1 dt 2 pt 6 title (have(py) ? "CPython threads (measured)" : ""), \
-     (have(py) ? py : sim) using "workers":(have(py) ? pick("processes", "-", "speedup") : NaN) \
-         with linespoints lt 5 dt 2 pt 10 title (have(py) ? "CPython processes (measured)" : "")
+     sim using "workers":(pick("threads", "none", "speedup")):(serial_sim / column("max_s")):(serial_sim / column("min_s")) \
+         with yerrorlines lt 3 title "threads, no GIL (free-threaded)", \
+     sim using "workers":(pick("processes", "-", "speedup")):(serial_sim / column("max_s")):(serial_sim / column("min_s")) \
+         with yerrorlines lt 5 title "processes", \
+     sim using "workers":(pick("threads", "new", "speedup")):(serial_sim / column("max_s")):(serial_sim / column("min_s")) \
+         with yerrorlines lt 1 title "threads, new GIL", \
+     sim using "workers":(pick("threads", "old", "speedup")):(serial_sim / column("max_s")):(serial_sim / column("min_s")) \
+         with yerrorlines lt 2 title "threads, old GIL", \
+     (have(py) ? py : sim) using "workers":(have(py) ? pick("threads", "new", "speedup") : NaN):(serial_py / column("max_s")):(serial_py / column("min_s")) \
+         with yerrorlines lt 1 dt 2 pt 6 title (have(py) ? "CPython threads (measured)" : ""), \
+     (have(py) ? py : sim) using "workers":(have(py) ? pick("processes", "-", "speedup") : NaN):(serial_py / column("max_s")):(serial_py / column("min_s")) \
+         with yerrorlines lt 5 dt 2 pt 10 title (have(py) ? "CPython processes (measured)" : "")

@@ -24,7 +24,8 @@ do for [w in "factorize compute"] {
     serial = STATS_max
     set title (w eq "factorize" ? "factorize (long_factorize)" : "compute (compute_intensive)")
     plot serial with lines lt 7 dt 2 lw 1.5 title "serial", \
-         serial / (x < cores ? x : cores) with lines lt 7 dt 3 lw 1.5 title sprintf("ideal: serial / min(workers, %d cores)", cores), \
+         select(data, sprintf("workload=%s,mode=processes", w)) using "workers":(serial / (column("workers") < cores ? column("workers") : cores)) \
+             with linespoints lt 7 dt 3 lw 1.5 pt 1 title sprintf("ideal: serial / min(workers, %d cores)", cores), \
          data using "workers":(pick(w, "threads", "new", "median_s")):(pick(w, "threads", "new", "min_s")):(pick(w, "threads", "new", "max_s")) \
              with yerrorlines lt 1 title "threads, simulated GIL", \
          data using "workers":(pick(w, "threads", "none", "median_s")):(pick(w, "threads", "none", "min_s")):(pick(w, "threads", "none", "max_s")) \

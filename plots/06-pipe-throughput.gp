@@ -15,7 +15,7 @@ set xrange [2048:2097152]
 set yrange [256:131072]
 set xtics ("4K" 4096, "16K" 16384, "64K" 65536, "256K" 262144, "1M" 1048576)
 set ytics ("256" 256, "1K" 1024, "4K" 4096, "16K" 16384, "64K" 65536)
-set key right center
+set key right top at graph 0.98, 0.72
 
 pick(p, col) = strcol("placement") eq p ? column(col) : NaN
 plot data using "write_bytes":(pick("one-core", "memcpy_mib_s")) with linespoints lt 7 dt 2 pt 6 \

@@ -10,14 +10,15 @@ set output outfile
 set title sprintf("%s pairs, %s per task, %s workers: the matrix sent, shared, or shared by threads\n%s", \
                   provenance(data, "pairs"), provenance(data, "pairs_per_task"), provenance(data, "workers"), machine(data))
 set xlabel "matrix size M (an M x M matrix of bytes)"
-set ylabel "wall time (s), median with min-max"
+set ylabel "wall time (ms), median with min-max"
 set logscale xy 2
-set xrange [150:3000]
-set xtics (200, 250, 400, 500, 1000, 2000)
-set format y "%.3g"
+set xrange [200:2500]
+set xtics (250, 500, 1000, 2000)
+set ytics (1, 2, 5, 10, 20, 50, 100, 200, 500)
+set yrange [1:500]
 set key bottom right
 
-pick(m, col) = strcol("method") eq m ? column(col) : NaN
+pick(m, col) = strcol("method") eq m ? 1000 * column(col) : NaN     # in ms
 plot data using "m":(pick("pipe", "median_s")):(pick("pipe", "min_s")):(pick("pipe", "max_s")) \
          with yerrorlines lt 2 title "process pool, the matrix sent with every task (pipe)", \
      data using "m":(pick("serial", "median_s")):(pick("serial", "min_s")):(pick("serial", "max_s")) \

@@ -35,5 +35,15 @@ provenance(file, key) = system(sprintf("sed -n 's/^# %s: //p' '%s' | head -n 1",
 machine(file) = sprintf("%s, %s cores, %s", provenance(file, "cpu"), provenance(file, "cores"), \
                         provenance(file, "date")[1:10])
 
+# The value of column `col` in the first row of `file` whose column `key` is
+# `val`: lookup(sim, "median_s", "mode", "serial") is the serial run's median.
+lookup(file, col, key, val) = real(system(sprintf("awk -F'\t' -v c='%s' -v k='%s' -v v='%s' \
+    '/^#/ { next } !h { for (i = 1; i <= NF; i++) { if ($i == c) ci = i; if ($i == k) ki = i }; h = 1; next } \
+     $ki == v { print $ci; exit }' '%s'", col, key, val, file)))
+
+# The rows of `file` whose columns have the values in `filter` ("gil=new,
+# cpu_threads=1"), header included: one series, without the rows of the others.
+select(file, filter) = sprintf("< awk -F'\t' -v want='%s' -f plots/select.awk '%s'", filter, file)
+
 # Whether a file exists (the CPython data, for example, may not).
 have(file) = system(sprintf("test -f '%s' && echo yes || echo no", file)) eq "yes"
