@@ -35,10 +35,10 @@ plot 1 with lines lt 7 dt 3 title "serial", \
      one using (group(column("workers"), 2) + side("new")):(bar("new", 0)) with boxes lt 1 notitle, \
      one using (group(column("workers"), 2) + side("old")):(bar("old", 0)) with boxes lt 2 notitle, \
      all using (group(column("workers"), 0) + side("new")):(bar("new", 0)):(low("new", serial_all)):(high("new", serial_all)) \
-         with yerrorbars lt 7 lw 1.5 pt 0 title "fastest and slowest repeat", \
+         with yerrorbars lt 7 lw 1.5 pt 7 ps 0.35 title "fastest and slowest repeat", \
      all using (group(column("workers"), 0) + side("old")):(bar("old", 0)):(low("old", serial_all)):(high("old", serial_all)) \
-         with yerrorbars lt 7 lw 1.5 pt 0 notitle, \
+         with yerrorbars lt 7 lw 1.5 pt 7 ps 0.35 notitle, \
      one using (group(column("workers"), 2) + side("new")):(bar("new", 0)):(low("new", serial_one)):(high("new", serial_one)) \
-         with yerrorbars lt 7 lw 1.5 pt 0 notitle, \
+         with yerrorbars lt 7 lw 1.5 pt 7 ps 0.35 notitle, \
      one using (group(column("workers"), 2) + side("old")):(bar("old", 0)):(low("old", serial_one)):(high("old", serial_one)) \
-         with yerrorbars lt 7 lw 1.5 pt 0 notitle
+         with yerrorbars lt 7 lw 1.5 pt 7 ps 0.35 notitle
