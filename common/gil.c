@@ -33,38 +33,49 @@ void gil_init(gil *g, gil_mode mode, long interval_us)
     /* Timed waits measure the interval on the monotonic clock, as CPython does. */
     pthread_condattr_t attr;
     int rc = pthread_condattr_init(&attr);
-    if (rc == 0)
-        rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    if (rc == 0)
-        rc = pthread_cond_init(&g->cond, &attr);
-    if (rc == 0)
-        rc = pthread_condattr_destroy(&attr);
-    if (rc == 0)
-        rc = pthread_cond_init(&g->switch_cond, NULL);
-    if (rc == 0)
-        rc = pthread_mutex_init(&g->mutex, NULL);
-    if (rc == 0)
-        rc = pthread_mutex_init(&g->switch_mutex, NULL);
     if (rc != 0)
-        die_rc(rc, "gil_init");
+        die_rc(rc, "gil_init: pthread_condattr_init");
+    rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc != 0)
+        die_rc(rc, "gil_init: pthread_condattr_setclock CLOCK_MONOTONIC");
+    rc = pthread_cond_init(&g->cond, &attr);
+    if (rc != 0)
+        die_rc(rc, "gil_init: pthread_cond_init cond");
+    rc = pthread_condattr_destroy(&attr);
+    if (rc != 0)
+        die_rc(rc, "gil_init: pthread_condattr_destroy");
+    rc = pthread_cond_init(&g->switch_cond, NULL);
+    if (rc != 0)
+        die_rc(rc, "gil_init: pthread_cond_init switch_cond");
+    rc = pthread_mutex_init(&g->mutex, NULL);
+    if (rc != 0)
+        die_rc(rc, "gil_init: pthread_mutex_init mutex");
+    rc = pthread_mutex_init(&g->switch_mutex, NULL);
+    if (rc != 0)
+        die_rc(rc, "gil_init: pthread_mutex_init switch_mutex");
+    /* The old GIL's lock: a semaphore, as CPython 2 used on Linux. */
     if (sem_init(&g->lock, 0, 1) == -1)
-        die("sem_init");
+        die("gil_init: sem_init");
     g->start_ns = now_ns();
 }
 
 void gil_destroy(gil *g)
 {
+    /* Destroying one a thread still waits on is a bug (EBUSY): say which. */
     int rc = pthread_cond_destroy(&g->cond);
-    if (rc == 0)
-        rc = pthread_cond_destroy(&g->switch_cond);
-    if (rc == 0)
-        rc = pthread_mutex_destroy(&g->mutex);
-    if (rc == 0)
-        rc = pthread_mutex_destroy(&g->switch_mutex);
     if (rc != 0)
-        die_rc(rc, "gil_destroy");
+        die_rc(rc, "gil_destroy: pthread_cond_destroy cond");
+    rc = pthread_cond_destroy(&g->switch_cond);
+    if (rc != 0)
+        die_rc(rc, "gil_destroy: pthread_cond_destroy switch_cond");
+    rc = pthread_mutex_destroy(&g->mutex);
+    if (rc != 0)
+        die_rc(rc, "gil_destroy: pthread_mutex_destroy mutex");
+    rc = pthread_mutex_destroy(&g->switch_mutex);
+    if (rc != 0)
+        die_rc(rc, "gil_destroy: pthread_mutex_destroy switch_mutex");
     if (sem_destroy(&g->lock) == -1)
-        die("sem_destroy");
+        die("gil_destroy: sem_destroy");
 }
 
 void gil_thread_init(gil_thread *t, gil *g, int id, size_t trace_capacity)

@@ -2,8 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "interp.h"
 #include "clock.h"
-#include "error.h"
-
 
 void interp_begin(gil_thread *t)
 {

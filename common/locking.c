@@ -1,4 +1,5 @@
 /* locking.c - see locking.h. */
+#define _POSIX_C_SOURCE 200809L /* pthread_spinlock_t */
 #include "locking.h"
 #include "error.h"
 
@@ -44,4 +45,18 @@ void signal_all(pthread_cond_t *c)
     int rc = pthread_cond_broadcast(c);
     if (rc != 0)
         die_rc(rc, "pthread_cond_broadcast");
+}
+
+void spin_lock(pthread_spinlock_t *s)
+{
+    int rc = pthread_spin_lock(s);
+    if (rc != 0)
+        die_rc(rc, "pthread_spin_lock");
+}
+
+void spin_unlock(pthread_spinlock_t *s)
+{
+    int rc = pthread_spin_unlock(s);
+    if (rc != 0)
+        die_rc(rc, "pthread_spin_unlock");
 }

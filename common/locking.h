@@ -21,4 +21,8 @@ void wait_on(pthread_cond_t *c, pthread_mutex_t *m);
 void signal_one(pthread_cond_t *c);
 void signal_all(pthread_cond_t *c);
 
+/* The same for a spinlock. */
+void spin_lock(pthread_spinlock_t *s);
+void spin_unlock(pthread_spinlock_t *s);
+
 #endif

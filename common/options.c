@@ -10,16 +10,21 @@
  * getopt_long report a missing value as ':' instead of printing. */
 static const char short_options[] = ":h";
 
-bool options_quick(int argc, char *const argv[], const struct option *table)
+bool options_given(int argc, char *const argv[], const struct option *table, int code)
 {
-    bool quick = false;
+    bool given = false;
     opterr = 0;
     optind = 0; /* glibc: start afresh (also resets its internal state) */
     for (int c; (c = getopt_long(argc, argv, short_options, table, NULL)) != -1;)
-        if (c == OPT_QUICK)
-            quick = true;
-    optind = 0; /* options_next reads the line again from the start */
-    return quick;
+        if (c == code)
+            given = true;
+    optind = 0; /* the next reader starts from the beginning again */
+    return given;
+}
+
+bool options_quick(int argc, char *const argv[], const struct option *table)
+{
+    return options_given(argc, argv, table, OPT_QUICK);
 }
 
 int options_next(int argc, char *const argv[], const struct option *table, run_options *run)
@@ -27,6 +32,8 @@ int options_next(int argc, char *const argv[], const struct option *table, run_o
     opterr = 0;
     for (;;) {
         int c = getopt_long(argc, argv, short_options, table, NULL);
+        if (run == NULL && c >= OPT_REPEAT && c < OPT_HELP)
+            die_msg("options_next: option code %d needs a run_options", c);
         switch (c) {
         case OPT_REPEAT:
             run->repeat = (long)arg_int("--repeat", optarg, 1, REPEAT_MAX);

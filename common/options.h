@@ -64,12 +64,18 @@ typedef struct {
     bool force_progress;   /* --progress */
 } run_options;
 
-/* Is --quick on the command line? Reads argv with `table`, changes nothing. */
+/* Is the option with code `code` (OPT_QUICK, or one of the program's own)
+ * on the command line? Reads argv with `table`, changes nothing: for
+ * defaults that depend on another option. */
+bool options_given(int argc, char *const argv[], const struct option *table, int code);
+
+/* options_given(argc, argv, table, OPT_QUICK). */
 bool options_quick(int argc, char *const argv[], const struct option *table);
 
 /*
  * The next of the program's own options (its code, with optarg set), or -1
  * when there are no more. Shared options are handled here and not returned.
+ * A program whose only shared option is --help may pass run = NULL.
  */
 int options_next(int argc, char *const argv[], const struct option *table, run_options *run);
 

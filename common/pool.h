@@ -107,8 +107,9 @@ typedef struct {
 } pool_input;
 
 /* The usual inputs: n tasks numbered 0 to n-1, each input an int64_t.
- * One allocation; free() it once the results are in. */
+ * Free them with pool_numbered_inputs_free() once the results are in. */
 pool_input *pool_numbered_inputs(size_t n);
+void pool_numbered_inputs_free(pool_input *inputs);
 
 typedef enum { POOL_DONE, POOL_FAILED, POOL_CANCELLED } pool_status;
 extern const char *const pool_status_names[]; /* "done", "failed", "cancelled" */

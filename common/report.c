@@ -88,7 +88,10 @@ void report_real(report *r, double value)
 {
     const column *col = next_column(r, COL_REAL);
     char text[FIELD_MAX];
-    snprintf(text, sizeof text, "%.*f", col->decimals, value);
+    if (col->significant > 0)
+        snprintf(text, sizeof text, "%.*g", col->significant, value);
+    else
+        snprintf(text, sizeof text, "%.*f", col->decimals, value);
     add_field(r, col, col->name, text);
     end_field(r);
 }
@@ -145,10 +148,12 @@ static const column *next_column(report *r, column_kind kind)
     return col;
 }
 
-/* A printed field is as wide as its column's name, and at least 8. */
-static int field_width(const char *name)
+/* A printed field is as wide as its column's name, its .width, and 8. */
+static int field_width(const column *col, const char *name)
 {
     int width = (int)strlen(name);
+    if (width < col->width)
+        width = col->width;
     return width < 8 ? 8 : width;
 }
 
@@ -173,7 +178,7 @@ static void print_header(report *r)
             char name[FIELD_MAX];
             field_name(col, f, name, sizeof name);
             append(r->written, r->line_max, "%s%s", r->written[0] ? " " : "", name);
-            int width = field_width(name);
+            int width = field_width(col, name);
             if (!col->tsv_only)
                 append(r->printed, r->line_max, "%s%*s", r->printed[0] ? "  " : "",
                        col->kind == COL_TEXT ? -width : width, name);
@@ -206,7 +211,7 @@ static void add_field(report *r, const column *col, const char *name, const char
     append(r->written, r->line_max, "%s%s", r->written[0] ? "\t" : "", value);
     if (col->tsv_only)
         return;
-    int width = field_width(name);
+    int width = field_width(col, name);
     append(r->printed, r->line_max, "%s%*s", r->printed[0] ? "  " : "",
            col->kind == COL_TEXT ? -width : width, value);
 }

@@ -52,8 +52,11 @@ typedef enum {
 typedef struct {
     const char *name;
     column_kind kind;
-    int decimals;   /* COL_REAL, COL_SPREAD */
+    int decimals;   /* COL_REAL, COL_SPREAD: digits after the point ("%.*f") */
+    int significant;/* COL_REAL: if > 0, significant digits instead ("%.*g") */
     bool tsv_only;  /* written to the data file, left out of the printed table */
+    int width;      /* printed width, for values longer than the name (at least
+                       the name's length and 8 whatever this says) */
 } column;
 
 typedef struct report report;

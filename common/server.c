@@ -4,7 +4,7 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "error.h"
-#include "workloads.h"
+#include "random.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,7 +23,7 @@
 #include <sys/prctl.h>
 #endif
 
-#define REQUEST_MAX 2048
+#define REQUEST_MAX 2048 /* the longest request the server reads */
 
 uint64_t server_value(uint64_t seed, long id)
 {
@@ -113,16 +113,25 @@ static void *handle_connection(void *arg)
 static void serve(const server_options *opt, int port_pipe)
 {
 #ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGTERM); /* if the program dies, so do we */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1) /* if the program dies, so do we */
+        die("server: prctl PR_SET_PDEATHSIG");
 #endif
+    /* SIGTERM (server_stop) and SIGINT end the server at once: the program's
+     * cleanup handlers are not ours, and it may have blocked the signals. */
     struct sigaction dfl = { .sa_handler = SIG_DFL };
-    sigaction(SIGTERM, &dfl, NULL);
-    sigaction(SIGINT, &dfl, NULL);
-    sigset_t stop;                    /* the program may have blocked them */
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    sigprocmask(SIG_UNBLOCK, &stop, NULL);
+    if (sigaction(SIGTERM, &dfl, NULL) == -1)
+        die("server: sigaction SIGTERM");
+    if (sigaction(SIGINT, &dfl, NULL) == -1)
+        die("server: sigaction SIGINT");
+    sigset_t stop;
+    if (sigemptyset(&stop) == -1)
+        die("server: sigemptyset");
+    if (sigaddset(&stop, SIGTERM) == -1)
+        die("server: sigaddset SIGTERM");
+    if (sigaddset(&stop, SIGINT) == -1)
+        die("server: sigaddset SIGINT");
+    if (sigprocmask(SIG_UNBLOCK, &stop, NULL) == -1)
+        die("server: sigprocmask SIG_UNBLOCK");
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd == -1)
         die("server: socket");
@@ -143,12 +152,14 @@ static void serve(const server_options *opt, int port_pipe)
         die("server: write port");
     close(port_pipe);
 
+    /* Detached: nobody joins a connection's thread; it ends with its answer. */
     pthread_attr_t attr;
     int rc = pthread_attr_init(&attr);
-    if (rc == 0)
-        rc = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     if (rc != 0)
-        die_rc(rc, "server: pthread_attr");
+        die_rc(rc, "server: pthread_attr_init");
+    rc = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (rc != 0)
+        die_rc(rc, "server: pthread_attr_setdetachstate");
     for (;;) {
         int client = accept(fd, NULL, NULL);
         if (client == -1) {
@@ -212,7 +223,7 @@ void server_stop(api_server *s)
     s->pid = 0;
 }
 
-/* ---- the client ---------------------------------------------------------------------- */
+/* ---- the client (no GIL here: see server_request in workloads.c) --------------------- */
 
 /* Close fd (if open) and say what failed. */
 static ssize_t request_failed(int fd, char *error, size_t error_len, const char *what)
@@ -224,19 +235,19 @@ static ssize_t request_failed(int fd, char *error, size_t error_len, const char 
     return -1;
 }
 
-/* Connect, send the request, read the answer until the server closes.
- * Returns the answer's length (NUL-terminated in `answer`), or -1. */
-static ssize_t exchange(int port, long id, int attempt, int64_t timeout_ns, char *answer,
-                        size_t answer_max, char *error, size_t error_len)
+/* Connect, send the request, read the answer until the server closes. */
+ssize_t server_get(int port, long id, int attempt, int64_t timeout_ns, char *answer,
+                   size_t answer_max, char *error, size_t error_len)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd == -1)
         return request_failed(-1, error, error_len, "socket");
     struct timeval limit = { .tv_sec = timeout_ns / NS_PER_S,
                              .tv_usec = timeout_ns % NS_PER_S / 1000 };
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) == -1 ||
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) == -1)
-        return request_failed(fd, error, error_len, "setsockopt");
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) == -1)
+        return request_failed(fd, error, error_len, "setsockopt SO_RCVTIMEO");
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) == -1)
+        return request_failed(fd, error, error_len, "setsockopt SO_SNDTIMEO");
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == -1)
@@ -267,19 +278,11 @@ static ssize_t exchange(int port, long id, int attempt, int64_t timeout_ns, char
     return (ssize_t)got;
 }
 
-// snippet-begin: request
-int server_request(gil_thread *t, int port, long id, int attempt, int64_t timeout_ns,
-                   uint64_t *value, char *error, size_t error_len)
+int server_parse(const char *answer, uint64_t *value, char *error, size_t error_len)
 {
-    char answer[REQUEST_MAX];
-    gil_drop(t, RELEASE_BLOCKING); /* connect, send, wait, read: no GIL */
-    ssize_t got = exchange(port, id, attempt, timeout_ns, answer, sizeof answer, error, error_len);
-    gil_take(t);
-    if (got < 0)
-        return -1;
     int status;
     if (sscanf(answer, "HTTP/1.%*d %d", &status) != 1) {
-        snprintf(error, error_len, "not an HTTP answer (%zd bytes)", got);
+        snprintf(error, error_len, "not an HTTP answer (%zu bytes)", strlen(answer));
         return -1;
     }
     const char *v = strstr(answer, "\"value\": ");
@@ -289,4 +292,3 @@ int server_request(gil_thread *t, int port, long id, int attempt, int64_t timeou
     }
     return status;
 }
-// snippet-end: request

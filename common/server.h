@@ -5,8 +5,14 @@
  *
  *   api_server s;
  *   server_start(&s, &(server_options){ .latency_ns = 100 * NS_PER_MS });
- *   ... server_request(t, s.port, 17, 0, timeout, &value, err, sizeof err) ...
+ *   char answer[SERVER_ANSWER_MAX];
+ *   if (server_get(s.port, 17, 0, timeout, answer, sizeof answer, err, sizeof err) >= 0)
+ *       status = server_parse(answer, &value, err, sizeof err);
  *   server_stop(&s);
+ *
+ * The server knows nothing of the simulated GIL. A simulated Python thread
+ * makes its request with server_request() (workloads.h), which lets go of
+ * the GIL around server_get(), as CPython's socket calls do.
  *
  * The server is a child process listening on an ephemeral port (the kernel
  * picks it; s.port says which), a thread per connection, one request per
@@ -31,8 +37,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "gil.h"
-
 typedef struct {
     int64_t latency_ns;    /* how long each answer takes (mean) */
     int64_t latency_sd_ns; /* its standard deviation (0: always the mean) */
@@ -54,12 +58,19 @@ void server_start(api_server *s, const server_options *opt);
 /* Stop it (SIGTERM) and reap it. */
 void server_stop(api_server *s);
 
-/* GET /item/ID?attempt=A from the server on `port`, as a simulated Python
- * thread would: the GIL is released while waiting. Returns the HTTP status
- * (200, or 503 for a failed attempt), with *value set on 200; or -1 when the
- * request could not be made or timed out, with `error` saying why. */
-int server_request(gil_thread *t, int port, long id, int attempt, int64_t timeout_ns,
-                   uint64_t *value, char *error, size_t error_len);
+/* The longest answer server_get() keeps (the server's are far shorter). */
+#define SERVER_ANSWER_MAX 2048
+
+/* GET /item/ID?attempt=A from the server on `port`: connect, send, read the
+ * answer until the server closes, each step within timeout_ns. Returns the
+ * answer's length, NUL-terminated in `answer`; or -1 when the request could
+ * not be made or timed out, with `error` saying why. */
+ssize_t server_get(int port, long id, int attempt, int64_t timeout_ns, char *answer,
+                   size_t answer_max, char *error, size_t error_len);
+
+/* Read an answer of server_get(): returns the HTTP status (200, or 503 for
+ * a failed attempt), with *value set on 200; or -1 with `error` saying why. */
+int server_parse(const char *answer, uint64_t *value, char *error, size_t error_len);
 
 /* The value the server answers for `id`. */
 uint64_t server_value(uint64_t seed, long id);

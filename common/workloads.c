@@ -128,6 +128,20 @@ out:
     return result;
 }
 
+// snippet-begin: request
+int server_request(gil_thread *t, int port, long id, int attempt, int64_t timeout_ns,
+                   uint64_t *value, char *error, size_t error_len)
+{
+    char answer[SERVER_ANSWER_MAX];
+    gil_drop(t, RELEASE_BLOCKING); /* connect, send, wait, read: no GIL */
+    ssize_t got = server_get(port, id, attempt, timeout_ns, answer, sizeof answer, error, error_len);
+    gil_take(t);
+    if (got < 0)
+        return -1;
+    return server_parse(answer, value, error, error_len); /* Python code again: with the GIL */
+}
+// snippet-end: request
+
 bool workload_is_cpu(workload_kind kind)
 {
     return kind == WORKLOAD_FACTORIZE || kind == WORKLOAD_COMPUTE;

@@ -15,6 +15,11 @@
  * the article's compute_intensive; the last two its io_intensive, with the
  * workbook's own server (server.h) in place of a remote web site.
  *
+ * The api request, server_request(), is the one that needs the GIL: the
+ * server (server.h) knows nothing of it, so the request drops the GIL, calls
+ * the server's client, and takes the GIL back, here with the other
+ * workloads.
+ *
  * workload_task() runs any of them as a pool task (pool.h): its input is the
  * task's number (an int64_t), its result an int64_t that depends only on
  * that number, so every way of running a workload must give the same results.
@@ -28,7 +33,7 @@
 
 #include "gil.h"
 #include "pool.h"
-#include "random.h"
+#include "random.h" /* the seeded delays the sleep workload draws; its callers draw them too */
 
 #define FACTORIZE_BASE 100000001LL /* the source documents' n for offset 0 */
 
@@ -49,6 +54,14 @@ double compute_intensive(gil_thread *t, long iterations);
  * `sync` each write waits for the device. */
 int64_t write_file(gil_thread *t, const char *path, int writes, size_t bytes, bool sync,
                    char *error, size_t error_len);
+
+/* GET /item/ID?attempt=A from the local server on `port` (server.h), as a
+ * simulated Python thread would: the GIL is released while waiting. Returns
+ * the HTTP status (200, or 503 for a failed attempt), with *value set on
+ * 200; or -1 when the request could not be made or timed out, with `error`
+ * saying why. */
+int server_request(gil_thread *t, int port, long id, int attempt, int64_t timeout_ns,
+                   uint64_t *value, char *error, size_t error_len);
 
 typedef enum { WORKLOAD_SLEEP, WORKLOAD_FACTORIZE, WORKLOAD_COMPUTE, WORKLOAD_FILE,
                WORKLOAD_API } workload_kind;

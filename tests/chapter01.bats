@@ -124,7 +124,7 @@ field() {
 @test "creation_cost interrupted by SIGINT leaves the old data file whole" {
     data=$BATS_TEST_TMPDIR/cost.tsv
     echo "old data" >"$data"
-    "$COST" --sizes 0 --repeat 100000 --methods fork --data "$data" >/dev/null &
+    "$COST" --sizes 0 --repeat 10000 --methods fork --data "$data" >/dev/null &
     pid=$!
     # Wait until it is writing (its temporary file exists), then interrupt it.
     for _ in $(seq 100); do
@@ -152,6 +152,8 @@ field() {
     assert_usage_error "--repeat: '99999999999999999999' is too large"
     run "$COST" --repeat 0
     assert_usage_error "--repeat: 0 is out of range"
+    run "$COST" --repeat 10001
+    assert_usage_error "--repeat: 10001 is out of range (1 to 10000)"
     run "$COST" --sizes 0,-64
     assert_usage_error "--sizes: -64 is out of range"
     run "$COST" --sizes 20000

@@ -14,6 +14,15 @@ PAR=$BUILD/chapter02/parallelism
     [ "$(paste <(tsv_column "$data" threads) <(tsv_column "$data" cpus))" = "$expected" ]
 }
 
+@test "parallelism takes any --repeat up to the shared limit (no fixed array of samples)" {
+    data=$BATS_TEST_TMPDIR/par.tsv
+    run "$PAR" --threads 1 --work 1000 --repeat 150 --cpus 1 --data "$data"
+    [ "$status" -eq 0 ]
+    [ "$(tsv_column "$data" repeats)" = 150 ]
+    run "$PAR" --repeat 10001
+    assert_usage_error "--repeat: 10001 is out of range (1 to 10000)"
+}
+
 @test "on one core the CPU time never exceeds the wall time" {
     data=$BATS_TEST_TMPDIR/par.tsv
     run "$PAR" --threads 1,2,4 --work 400000 --repeat 2 --cpus 1 --data "$data"

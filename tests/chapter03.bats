@@ -204,3 +204,27 @@ overlaps() {
     grep -q "^status 143$" "$out"      # 128 + SIGTERM: it did die of the signal
     grep -q "^left behind 0$" "$out"
 }
+
+@test "chapter 3 programs take any --repeat up to the shared limit: the samples are allocated for it" {
+    # gil_switches kept its samples in arrays of 100 and gil_cpu in arrays of
+    # 1000, and refused a --repeat beyond them.
+    data=$BATS_TEST_TMPDIR/switches.tsv
+    run "$SWITCHES" --gil none --threads 1 --duration 10ms --repeat 101 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$data" repeats)" = 101 ]
+    data=$BATS_TEST_TMPDIR/cpu.tsv
+    run "$BUILD/chapter03/gil_cpu" --gil none --workers 1 --processes 0 --work 1000 --repeat 1001 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$data" repeats | sort -u)" = 1001 ]
+}
+
+@test "gil_switches --trace: one run by default, and any other --repeat refused" {
+    trace=$BATS_TEST_TMPDIR/trace.tsv
+    run "$SWITCHES" --gil new --threads 2 --intervals 1ms --duration 20ms --trace "$trace"
+    [ "$status" -eq 0 ]
+    [ -s "$trace" ]
+    run "$SWITCHES" --gil new --threads 2 --intervals 1ms --duration 20ms --repeat 3 --trace "$trace"
+    assert_usage_error "--trace: needs exactly one --gil"
+    run "$SWITCHES" --trace "$trace" --gil new --threads 2 --intervals 1ms --duration 20ms --repeat 1
+    [ "$status" -eq 0 ]
+}

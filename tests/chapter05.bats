@@ -26,6 +26,22 @@ ERRORS=$BUILD/chapter05/pool_errors
     done
 }
 
+@test "completion_order: --mean and --sd override --quick's defaults wherever --quick stands, 0 included" {
+    data=$BATS_TEST_TMPDIR/order.tsv
+    given() {
+        [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+        assert_contains "durations 5 +- 0 ms"
+        grep -qx '# mean_ns: 5000000' "$data"
+        grep -qx '# sd_ns: 0' "$data"
+    }
+    run "$ORDER" --quick --mean 5ms --sd 0ms --tasks 3 --data "$data"
+    given
+    run "$ORDER" --mean 5ms --sd 0ms --tasks 3 --data "$data" --quick
+    given
+    run "$ORDER" --quick --tasks 1
+    assert_contains "durations 40 +- 20 ms"
+}
+
 @test "overhead: every pool and chunk size measured, with the columns the graph reads" {
     data=$BATS_TEST_TMPDIR/overhead.tsv
     run "$OVERHEAD" --tasks 500 --chunks 1,7,100 --repeat 1 --data "$data"
@@ -42,6 +58,27 @@ ERRORS=$BUILD/chapter05/pool_errors
         END { exit bad }'
     [ "$(paste <(tsv_column "$data" pool) <(tsv_column "$data" bytes_per_task) | awk -F'\t' '$1 == "c-processes" { print $2 }' | head -n 3 | sort -rn | tr '\n' ' ')" = \
       "$(paste <(tsv_column "$data" pool) <(tsv_column "$data" bytes_per_task) | awk -F'\t' '$1 == "c-processes" { print $2 }' | head -n 3 | tr '\n' ' ')" ]
+}
+
+@test "overhead: options given override --quick's defaults wherever --quick stands" {
+    data=$BATS_TEST_TMPDIR/overhead.tsv
+    run "$OVERHEAD" --tasks 300 --repeat 2 --quick --pools threads --chunks 100 --workers 2 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    grep -qx '# tasks: 300' "$data"
+    [ "$(tsv_column "$data" repeats | sort -u)" = 2 ]
+    assert_contains "300 empty tasks, 2 workers"
+    [[ "$output" =~ "starting and stopping an idle pool of 2: threads "[0-9]+" us"$ ]] || { echo "$output"; return 1; }
+    run "$OVERHEAD" --pools processes --chunks 100 --tasks 100 --repeat 1 --workers 2
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [[ "$output" =~ "starting and stopping an idle pool of 2: processes "[0-9]+" us"$ ]] || { echo "$output"; return 1; }
+}
+
+@test "overhead: more than 1000 repeats are measured (the samples are not a fixed array)" {
+    data=$BATS_TEST_TMPDIR/overhead.tsv
+    run "$OVERHEAD" --pools threads --chunks 100 --tasks 100 --workers 1 --repeat 1001 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$data" repeats | sort -u)" = 1001 ]
+    [ "$(tsv_column "$data" method | tr '\n' ' ')" = "map submit " ]
 }
 
 @test "merge_tsv joins the C and the Python rows, keeping both provenances" {

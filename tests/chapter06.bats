@@ -53,6 +53,22 @@ B=$BUILD/chapter06
     assert_contains "SIGPIPE ignored: write() failed with EPIPE"
 }
 
+@test "pipe_limits: the writer with no reader sees SIGPIPE or EPIPE even when it writes before the parent's next step" {
+    # The read end must be closed before the child can write. Had the parent
+    # closed its copy after fork(), a child that ran first would write into a
+    # pipe whose reader was still open, and the write would succeed. strace
+    # (tracing the parent only) makes every close() of the parent 20 ms late,
+    # so that the child always runs first.
+    command -v strace >/dev/null || skip "strace is not installed"
+    strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here"
+    # (LeakSanitizer cannot run under ptrace: off, should $B be a sanitizer build.)
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        run strace -o /dev/null -e trace=close -e inject=close:delay_enter=20000 "$B/pipe_limits" --hold 1ms
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    assert_contains "SIGPIPE as it comes: the writer was killed by signal 13"
+    assert_contains "SIGPIPE ignored: write() failed with EPIPE"
+}
+
 @test "pipe_atomic: records up to PIPE_BUF from several writers are never torn, lost or duplicated" {
     for size in 16 512 4096; do
         run "$B/pipe_atomic" --writers 6 --record "$size" --records 3000
@@ -94,6 +110,16 @@ B=$BUILD/chapter06
     # Odd sizes too: the blocks still add up.
     run "$B/pipe_throughput" --sizes 100,12345 --bytes 1048576 --repeat 1 --placement one-core
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
+@test "pipe_throughput: every repeat is kept, past the 1000 a fixed array of samples once held" {
+    data=$BATS_TEST_TMPDIR/repeat.tsv
+    run "$B/pipe_throughput" --sizes 1048576 --bytes 1048576 --repeat 1001 --placement one-core --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$data" repeats)" = 1001 ]
+    [ "$(tsv_column "$data" write_bytes)" = 1048576 ]
+    run "$B/pipe_throughput" --repeat 10001
+    assert_usage_error "--repeat"
 }
 
 @test "chapter 6 programs: bad arguments exit 2 with a message naming the argument" {

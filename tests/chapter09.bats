@@ -53,22 +53,37 @@ counts() { echo "$output" | sed -n 's/.*expected \([0-9]*\), got \([0-9]*\): \([
     [ "$got" -le "$expected" ] && [ "$((expected - got))" -eq "$lost" ]
 }
 
+# The ThreadSanitizer build beside $BUILD (build-tsan for the default
+# build/), so that suites run with a BUILD of their own never share one.
+TSAN=$BUILD-tsan
+
 tsan_build() {
-    make -s BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" "build-tsan/chapter09/$1" >/dev/null
+    make -s BUILD="$TSAN" OPT="-O1 -g" SAN="-fsanitize=thread" "$TSAN/chapter09/$1" >/dev/null
 }
 
 @test "ThreadSanitizer reports the racy counter as a data race, and none of the fixed ones" {
     command -v "${CC:-cc}" >/dev/null || skip "no compiler"
     tsan_build lost_updates || skip "this compiler cannot build with ThreadSanitizer"
-    run build-tsan/chapter09/lost_updates --increments 10000
+    run "$TSAN/chapter09/lost_updates" --increments 10000
     [ "$status" -eq 66 ] || { echo "status $status"; return 1; }   # TSan's exit status on a report
     assert_contains "WARNING: ThreadSanitizer: data race"
     assert_contains "lost_updates.c"
     for fix in mutex spin atomic local; do
-        run build-tsan/chapter09/lost_updates --increments 10000 --fix "$fix"
+        run "$TSAN/chapter09/lost_updates" --increments 10000 --fix "$fix"
         [ "$status" -eq 0 ] || { echo "$fix: $output"; return 1; }
         [[ "$output" != *"ThreadSanitizer"* ]]
     done
+}
+
+@test "the chapter's ThreadSanitizer report names the lines where they are in lost_updates.c" {
+    src=chapters/09-races-and-locks/lost_updates.c
+    text=chapters/09-races-and-locks/README.md
+    racy=$(sed -n 's/.* work .*lost_updates\.c:\([0-9]*\) .*/\1/p' "$text" | sort -u)
+    caller=$(sed -n 's/.* thread_main .*lost_updates\.c:\([0-9]*\) .*/\1/p' "$text" | sort -u)
+    [ -n "$racy" ] && [ -n "$caller" ]
+    [[ "$(sed -n "${racy}p" "$src")" == *"s->counter++;"*"racy"* ]] || { echo "line $racy: $(sed -n "${racy}p" "$src")"; return 1; }
+    [[ "$(sed -n "${caller}p" "$src")" == *"work("* ]] || { echo "line $caller: $(sed -n "${caller}p" "$src")"; return 1; }
+    grep -q "at line $racy, \`s->counter++\`" "$text"
 }
 
 @test "deadlock: opposite orders always end, in bounded time, with status 3 and who waits for whom" {
@@ -110,6 +125,24 @@ tsan_build() {
     run "$B/false_sharing" --increments 100000 --repeat 1
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
     [ "$(echo "$output" | grep -cE '^(packed|padded) +(plain|atomic) ')" -eq 4 ]
+}
+
+@test "lock_cost's progress bar counts the points it measures, not every method's" {
+    run --separate-stderr "$B/lock_cost" --methods atomic --threads 1,2 --increments 1000 --repeat 1 --progress
+    [ "$status" -eq 0 ] || { echo "$output $stderr"; return 1; }
+    [[ "$stderr" == *"locks 2/2 "* ]] || { echo "$stderr" | tr '\r' '\n'; return 1; }
+}
+
+@test "lock_cost and false_sharing keep every repeat, however many (no fixed-size array)" {
+    data=$BATS_TEST_TMPDIR/many.tsv
+    run "$B/lock_cost" --methods local --threads 1 --increments 1000 --repeat 1001 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$data" repeats)" = 1001 ]
+    [ "$(nproc)" -ge 2 ] || skip "false sharing needs two cores"
+    run "$B/false_sharing" --increments 1000 --repeat 1001 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$data" repeats | sort -u)" = 1001 ]
+    [ "$(grep -v '^#' "$data" | head -n 1)" = "$(printf 'layout\tincrement\trepeats\tmedian_ns_per_op\tmin_ns_per_op\tmax_ns_per_op')" ]
 }
 
 @test "chapter 9 programs: bad arguments exit 2 with a message naming the argument" {

@@ -247,3 +247,23 @@ check() { "$BUILD/tests/common_check" "$@"; }
     for i in $(seq 400); do check gaussian 3 "$i" 1000000 1000000; done |
         awk '$1 < 0 { bad = 1 } { s += $1 } END { m = s / NR; exit bad || m < 800000 || m > 1200000 }'
 }
+
+# ---- how common/ hangs together --------------------------------------------------------
+
+@test "common/ has no include cycle; the server knows nothing of the GIL; random depends on nothing" {
+    # One line "A B" for each module A whose files include B's header (a
+    # module's private header, X_internal.h, is module X's own); tsort
+    # fails on a cycle and names it.
+    pairs=$(for f in common/*.c common/*.h; do
+        m=$(basename "${f%.*}")
+        m=${m%_internal}
+        sed -n 's/^#include "\(.*\)\.h".*/\1/p' "$f" | while read -r d; do
+            d=${d%_internal}
+            [ "$d" = "$m" ] || echo "$m $d"
+        done
+    done)
+    run tsort <<<"$pairs"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ -z "$(grep -E '#include "(gil|interp|workloads|pool)\.h"' common/server.c common/server.h)" ]
+    [ -z "$(grep -h '#include "' common/random.c common/random.h | grep -v '"random.h"')" ]
+}

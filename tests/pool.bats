@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# common/pool.c: thread pools and process pools, driven by tests/helpers/pool_check.c.
+# common/pool*.c: thread pools and process pools, driven by tests/helpers/pool_check.c.
 # Behaviour only: order, exactly-once, error policies, dead workers, nothing left behind.
 
 load lib/helpers
@@ -65,7 +65,10 @@ nothing_left() {
             # Every input is accounted for once: done, failed (only 5) or cancelled.
             [ "$(echo "$output" | grep -cE '^[0-9]+ (done|failed|cancelled)')" -eq 20 ]
             [ "$(echo "$output" | grep -cE '^[0-9]+ failed ')" -eq 1 ]
-            echo "$output" | grep -q ' cancelled ' || { echo "nothing cancelled: $output"; return 1; }
+            echo "$output" | grep -qE '^[0-9]+ cancelled ' || { echo "nothing cancelled: $output"; return 1; }
+            # ... and every cancelled task says why, in the pool's one message.
+            [ -z "$(echo "$output" | grep -E '^[0-9]+ cancelled ' | grep -v ' cancelled not run: the pool stopped at a failure$')" ] ||
+                { echo "$output"; return 1; }
             nothing_left
         done
     done
@@ -102,6 +105,10 @@ nothing_left() {
     [[ "$output" =~ "4 failed worker process "[0-9]+" killed by signal 9" ]] || { echo "$output"; return 1; }
     assert_contains "stopped yes"
     [ "$(echo "$output" | grep -cE '^[0-9]+ (done|failed|cancelled)')" -eq 12 ]
+    # A cancelled task either never ran, or ran in the dead worker and lost its result.
+    [ -z "$(echo "$output" | grep -E '^[0-9]+ cancelled ' |
+        grep -vE ' cancelled (not run: the pool stopped at a failure|ran, but its result died with worker process [0-9]+)$')" ] ||
+        { echo "$output"; return 1; }
     nothing_left
 }
 

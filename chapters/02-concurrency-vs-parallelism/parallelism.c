@@ -4,20 +4,32 @@
  *
  * Each of --threads threads does the same job: --work units of pure CPU work
  * (no GIL, no locks, no shared data). Confined to one core, the threads are
- * concurrent: the kernel slices the core's time among them, and the wall
- * time grows with their number. Free on all cores, they run in parallel:
- * the wall time stays flat up to the core count. The CPU time is the same
- * both ways; CPU time / wall time is the effective parallelism.
- *
- * With --timeline, the threads instead spin for --duration and record when
- * each of them was running: the activity plot.
+ * concurrent: the kernel slices the core's time among them. Free on all
+ * cores, they run in parallel.
  *
  *   build/chapter02/parallelism --quick
  *   build/chapter02/parallelism --threads 1,2,4,8 --data par.tsv
  *   build/chapter02/parallelism --threads 4 --cpus 1 --duration 60ms --timeline one.tsv
+ *
+ * It prints one row per thread count and core count: the wall time (median,
+ * min and max over the repeats), the CPU time, and CPU time / wall time, the
+ * effective parallelism; then each wall time against one thread's.
+ *
+ * What to expect: on one core the wall time grows with the number of
+ * threads and the parallelism stays at 1; on all cores the wall time stays
+ * flat up to the core count and the parallelism reaches it. The CPU time is
+ * the same both ways.
+ *
+ * With --timeline, the threads instead spin for --duration and record when
+ * each of them was running: the data of the activity plot, a trace of spans
+ * rather than a table of repeated points. It stays a mode of this program,
+ * not a file of its own: the same threads doing the same work unit on the
+ * same confined cores, only watched instead of timed. One core and all
+ * cores stay one run (or --cpus): the chapter compares them side by side.
+ *
+ * Compare with chapter 3's gil_cpu: the same kind of threads, under a GIL.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <getopt.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,31 +43,25 @@
 #include "datafile.h"
 #include "error.h"
 #include "interp.h"
-#include "progress.h"
-#include "stats.h"
 #include "locking.h"
-
-static const char usage_line[] =
-    "parallelism [--threads LIST] [--work N] [--cpus N] [--repeat N] [--data FILE]\n"
-    "                   [--timeline FILE --duration D] [--quick] [--progress]";
-static const char help_text[] =
-    "Runs CPU-bound threads on one core and on all cores and reports wall time,\n"
-    "CPU time and effective parallelism (CPU time / wall time).\n"
-    "\n"
-    "  --threads LIST   thread counts (1 to 64; default 1,2,4,8)\n"
-    "  --work N         work units per thread (1000 to 10^11; default 20000000,\n"
-    "                   about half a second)\n"
-    "  --cpus N         only this core count (default: one core, then all cores)\n"
-    "  --repeat N       runs of every configuration (1 to 100; default 5)\n"
-    "  --data FILE      write the results as TSV to FILE\n"
-    "  --timeline FILE  instead: spin for --duration and write when each thread\n"
-    "                   ran (one --threads value, one --cpus value)\n"
-    "  --duration D     how long the timeline lasts (1ms to 10s; default 60ms)\n"
-    "  --quick          work 4000000, threads 1,2,4, repeat 3\n"
-    "  --progress       show the progress bar even when stderr is not a terminal\n"
-    "  --help           show this help\n";
+#include "options.h"
+#include "progress.h"
+#include "report.h"
 
 #define MAX_LIST 16
+
+struct config {
+    long long threads[MAX_LIST];
+    size_t n_threads;
+    long long work;
+    int core_counts[2];         /* one core, then all (the default); or --cpus */
+    int n_core_counts;
+    bool cpus_given;
+    const char *timeline_path;  /* --timeline; NULL: the table */
+    int64_t duration_ns;
+    bool duration_given;
+    run_options run;
+};
 
 /*
  * One unit of CPU work (about 25 ns): the very work one bytecode of chapter
@@ -148,15 +154,78 @@ static void *spinner_main(void *arg)
     return (void *)(uintptr_t)(x & 1); /* keeps the work */
 }
 
-static void timeline(int argc, char *argv[], const char *path, int n, int cpus, int64_t duration_ns)
+/* ---- main -------------------------------------------------------------------------- */
+
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static void timeline(int argc, char *argv[], const struct config *cfg);
+static void measure_point(const struct config *cfg, int threads, double *wall, double *cpu,
+                          progress *bar);
+static double report_point(report *out, const struct config *cfg, int threads, int cores,
+                           const double *wall, const double *cpu);
+static void print_against_one(const struct config *cfg, double median_wall[][MAX_LIST]);
+
+static const column columns[] = {
+    { .name = "threads", .kind = COL_INT },
+    { .name = "cpus", .kind = COL_INT },
+    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
+    { .name = "wall_s", .kind = COL_SPREAD, .decimals = 4 },  /* median_wall_s min_ max_ */
+    { .name = "median_cpu_s", .kind = COL_REAL, .decimals = 4 },
+    { .name = "parallelism", .kind = COL_REAL, .decimals = 3 },
+    { 0 },
+};
+
+int main(int argc, char *argv[])
 {
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    if (cfg.timeline_path != NULL) {
+        confine_to_cpus(cfg.core_counts[0]);
+        timeline(argc, argv, &cfg);
+        return EXIT_SUCCESS;
+    }
+
+    report *out = report_create(columns, &cfg.run, argc, argv);
+    report_comment(out, "work_per_thread: %lld units", cfg.work);
+    progress bar;
+    long points = (long)cfg.n_core_counts * (long)cfg.n_threads;
+    progress_start(&bar, "parallelism", points * cfg.run.repeat, cfg.run.force_progress);
+    report_progress(out, &bar);
+    printf("every thread does %lld units of work\n", cfg.work);
+
+    double *wall = samples_alloc(cfg.run.repeat), *cpu = samples_alloc(cfg.run.repeat);
+    double median_wall[2][MAX_LIST];
+    for (int k = 0; k < cfg.n_core_counts; k++) {
+        confine_to_cpus(cfg.core_counts[k]);   /* the threads we create inherit it */
+        for (size_t t = 0; t < cfg.n_threads; t++) {
+            int threads = (int)cfg.threads[t];
+            measure_point(&cfg, threads, wall, cpu, &bar);
+            median_wall[k][t] = report_point(out, &cfg, threads, cfg.core_counts[k], wall, cpu);
+        }
+    }
+    progress_finish(&bar);
+    report_finish(out);
+    print_against_one(&cfg, median_wall);
+    free(wall);
+    free(cpu);
+    return EXIT_SUCCESS;
+}
+
+/*
+ * Spin one thread per --threads for --duration and write each one's spans
+ * of running to the --timeline file. A trace, one row per span and no
+ * repeats, so it is written with datafile.h directly: report.h would print
+ * every span as a table row too.
+ */
+static void timeline(int argc, char *argv[], const struct config *cfg)
+{
+    int n = (int)cfg->threads[0], cpus = cfg->core_counts[0];
     struct spinner spinners[64];
     pthread_t ids[64];
-    size_t capacity = (size_t)(duration_ns / GAP_NS) + 16;
+    size_t capacity = (size_t)(cfg->duration_ns / GAP_NS) + 16;
     int64_t origin = now_ns();
     for (int i = 0; i < n; i++) {
         spinners[i] = (struct spinner){ .id = i, .origin_ns = origin,
-                                        .deadline_ns = origin + duration_ns,
+                                        .deadline_ns = origin + cfg->duration_ns,
                                         .capacity = capacity };
         spinners[i].spans = malloc(capacity * sizeof(struct span));
         if (spinners[i].spans == NULL)
@@ -166,7 +235,7 @@ static void timeline(int argc, char *argv[], const char *path, int n, int cpus, 
             die_rc(rc, "pthread_create %d", i);
     }
     join_all(ids, n);
-    datafile *df = datafile_create(path, argc, argv);
+    datafile *df = datafile_create(cfg->timeline_path, argc, argv);
     datafile_comment(df, "threads: %d", n);
     datafile_comment(df, "cpus: %d", cpus);
     datafile_comment(df, "gap_us: %lld", GAP_NS / NS_PER_US);
@@ -185,135 +254,134 @@ static void timeline(int argc, char *argv[], const char *path, int n, int cpus, 
     }
     datafile_commit(df);
     printf("%d threads on %d core(s) for %.0f ms: running %.1f ms in all, parallelism %.2f\n", n,
-           cpus, (double)duration_ns / NS_PER_MS, busy / NS_PER_MS, busy / (double)duration_ns);
+           cpus, (double)cfg->duration_ns / NS_PER_MS, busy / NS_PER_MS,
+           busy / (double)cfg->duration_ns);
 }
 
-/* ---- main -------------------------------------------------------------------------- */
+/* --repeat runs of `threads` threads: wall[r] and cpu[r], in seconds. */
+static void measure_point(const struct config *cfg, int threads, double *wall, double *cpu,
+                          progress *bar)
+{
+    for (long r = 0; r < cfg->run.repeat; r++) {
+        struct run run = run_threads(threads, cfg->work);
+        wall[r] = run.wall_s;
+        cpu[r] = run.cpu_s;
+        progress_advance(bar, 1);
+    }
+}
 
-int main(int argc, char *argv[])
+/* One row of the table (and of the data file); returns the median wall time. */
+static double report_point(report *out, const struct config *cfg, int threads, int cores,
+                           const double *wall, const double *cpu)
+{
+    size_t repeat = (size_t)cfg->run.repeat;
+    report_int(out, threads);
+    report_int(out, cores);
+    report_int(out, cfg->run.repeat);
+    summary w = report_spread(out, wall, repeat);
+    double cpu_median = summarize(cpu, repeat).median;
+    report_real(out, cpu_median);
+    report_real(out, cpu_median / w.median);
+    return w.median;
+}
+
+/* Each wall time in units of one thread's (the first count's, per thread):
+ * on one core it grows with the threads; on all cores it stays near 1 up to
+ * the core count. */
+static void print_against_one(const struct config *cfg, double median_wall[][MAX_LIST])
+{
+    for (int k = 0; k < cfg->n_core_counts; k++) {
+        double one = median_wall[k][0] / (double)cfg->threads[0];
+        printf("wall/1thread on %d core(s):", cfg->core_counts[k]);
+        for (size_t t = 0; t < cfg->n_threads; t++)
+            printf(" %.2fx", median_wall[k][t] / one);
+        printf("  (threads");
+        for (size_t t = 0; t < cfg->n_threads; t++)
+            printf("%s%lld", t == 0 ? " " : ", ", cfg->threads[t]);
+        printf(")\n");
+    }
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
+
+static const char usage_line[] =
+    "parallelism [--threads LIST] [--work N] [--cpus N] [--repeat N] [--data FILE]\n"
+    "                   [--timeline FILE --duration D] [--quick] [--progress]";
+static const char help_text[] =
+    "Runs CPU-bound threads on one core and on all cores and reports wall time,\n"
+    "CPU time and effective parallelism (CPU time / wall time).\n"
+    "\n"
+    "  --threads LIST   thread counts (1 to 64; default 1,2,4,8)\n"
+    "  --work N         work units per thread (1000 to 10^11; default 20000000,\n"
+    "                   about half a second)\n"
+    "  --cpus N         only this core count (default: one core, then all cores)\n"
+    "  --repeat N       runs of every configuration (1 to 10000; default 5)\n"
+    "  --data FILE      write the results as TSV to FILE\n"
+    "  --timeline FILE  instead: spin for --duration and write when each thread\n"
+    "                   ran (one --threads value, one --cpus value)\n"
+    "  --duration D     how long the timeline lasts (1ms to 10s; default 60ms)\n"
+    "  --quick          work 4000000, threads 1,2,4, repeat 3\n"
+    "  --progress       show the progress bar even when stderr is not a terminal\n"
+    "  --help           show this help\n";
+
+/* The defaults (smaller with --quick), then the options given. */
+static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "threads", required_argument, NULL, 't' },
         { "work", required_argument, NULL, 'w' },
         { "cpus", required_argument, NULL, 'c' },
-        { "repeat", required_argument, NULL, 'r' },
-        { "data", required_argument, NULL, 'd' },
         { "timeline", required_argument, NULL, 'T' },
         { "duration", required_argument, NULL, 'D' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    long long threads[MAX_LIST];
-    size_t n_threads = 0;
-    long long work = 0;
-    long repeat = 0;
-    int allowed = cpus_allowed(), only_cpus = 0;
-    int64_t duration_ns = 0;
-    const char *data_path = NULL, *timeline_path = NULL;
-    bool quick = false, force_progress = false;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    static const long long quick_threads[] = { 1, 2, 4 }, all_threads[] = { 1, 2, 4, 8 };
+    bool quick = options_quick(argc, argv, options);
+    int allowed = cpus_allowed();
+    *cfg = (struct config){
+        .n_threads = quick ? 3 : 4,
+        .work = quick ? 4000000 : 20000000,
+        .core_counts = { 1, allowed },
+        .n_core_counts = allowed > 1 ? 2 : 1,
+        .duration_ns = 60 * NS_PER_MS,
+        .run.repeat = quick ? 3 : 5,
+    };
+    memcpy(cfg->threads, quick ? quick_threads : all_threads, cfg->n_threads * sizeof(long long));
+
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 't':
-            n_threads = arg_int_list("--threads", optarg, 1, 64, threads, MAX_LIST);
+            cfg->n_threads = arg_int_list("--threads", optarg, 1, 64, cfg->threads, MAX_LIST);
             break;
         case 'w':
-            work = arg_int("--work", optarg, 1000, 100000000000LL);
+            cfg->work = arg_int("--work", optarg, 1000, 100000000000LL);
             break;
         case 'c':
-            only_cpus = (int)arg_int("--cpus", optarg, 1, allowed);
-            break;
-        case 'r':
-            repeat = (long)arg_int("--repeat", optarg, 1, 100);
-            break;
-        case 'd':
-            data_path = arg_path("--data", optarg);
+            cfg->core_counts[0] = (int)arg_int("--cpus", optarg, 1, allowed);
+            cfg->n_core_counts = 1;
+            cfg->cpus_given = true;
             break;
         case 'T':
-            timeline_path = arg_path("--timeline", optarg);
+            cfg->timeline_path = arg_path("--timeline", optarg);
             break;
         case 'D':
-            duration_ns = arg_duration_ns("--duration", optarg, NS_PER_MS, 10 * NS_PER_S);
+            cfg->duration_ns = arg_duration_ns("--duration", optarg, NS_PER_MS, 10 * NS_PER_S);
+            cfg->duration_given = true;
             break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            force_progress = true;
-            break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
 
-    if (timeline_path) {
-        if (n_threads != 1 || only_cpus == 0 || data_path)
+    if (cfg->timeline_path != NULL) {
+        if (cfg->n_threads != 1 || !cfg->cpus_given || cfg->run.data_path != NULL)
             usage_error("--timeline: needs one --threads value and --cpus, and no --data");
-        if (duration_ns == 0)
-            duration_ns = 60 * NS_PER_MS;
-        confine_to_cpus(only_cpus);
-        timeline(argc, argv, timeline_path, (int)threads[0], only_cpus, duration_ns);
-        return EXIT_SUCCESS;
-    }
-    if (duration_ns != 0)
+    } else if (cfg->duration_given) {
         usage_error("--duration: only with --timeline");
-    if (n_threads == 0) {
-        static const long long quick_threads[] = { 1, 2, 4 }, all_threads[] = { 1, 2, 4, 8 };
-        n_threads = quick ? 3 : 4;
-        memcpy(threads, quick ? quick_threads : all_threads, n_threads * sizeof *threads);
     }
-    if (work == 0)
-        work = quick ? 4000000 : 20000000;
-    if (repeat == 0)
-        repeat = quick ? 3 : 5;
-    int core_counts[2] = { 1, allowed };
-    int n_counts = only_cpus ? 1 : (allowed > 1 ? 2 : 1);
-    if (only_cpus)
-        core_counts[0] = only_cpus;
-
-    datafile *df = NULL;
-    if (data_path) {
-        df = datafile_create(data_path, argc, argv);
-        datafile_comment(df, "work_per_thread: %lld units", work);
-        datafile_columns(df, "threads cpus repeats median_wall_s min_wall_s max_wall_s "
-                             "median_cpu_s parallelism");
-    }
-    progress bar;
-    progress_start(&bar, "parallelism", (long)((size_t)n_counts * n_threads) * repeat, force_progress);
-    printf("every thread does %lld units of work\n", work);
-    printf("%7s %5s %12s %12s %12s %12s\n", "threads", "cores", "wall_s", "cpu_s", "parallelism",
-           "wall/1thread");
-    for (int k = 0; k < n_counts; k++) {
-        confine_to_cpus(core_counts[k]);   /* the threads we create inherit it */
-        double first_wall = 0;
-        for (size_t t = 0; t < n_threads; t++) {
-            double wall[100], cpu[100];
-            for (long r = 0; r < repeat; r++) {
-                struct run run = run_threads((int)threads[t], work);
-                wall[r] = run.wall_s;
-                cpu[r] = run.cpu_s;
-                progress_advance(&bar, 1);
-            }
-            summary w = summarize(wall, (size_t)repeat), c = summarize(cpu, (size_t)repeat);
-            if (t == 0)
-                first_wall = w.median / (double)threads[0];
-            progress_clear(&bar);
-            printf("%7lld %5d %12.3f %12.3f %12.2f %11.2fx\n", threads[t], core_counts[k],
-                   w.median, c.median, c.median / w.median, w.median / first_wall);
-            if (df)
-                datafile_row(df, "%lld\t%d\t%ld\t%.4f\t%.4f\t%.4f\t%.4f\t%.3f", threads[t],
-                             core_counts[k], repeat, w.median, w.min, w.max, c.median,
-                             c.median / w.median);
-        }
-    }
-    progress_finish(&bar);
-    if (df)
-        datafile_commit(df);
-    return EXIT_SUCCESS;
 }

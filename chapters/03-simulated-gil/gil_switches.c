@@ -4,16 +4,25 @@
  *
  * --threads CPU-bound simulated Python threads run for --duration. Every
  * hold of the GIL is traced. From the trace come the hand-offs per second
- * and the length of a slice (one hold). Under the new GIL a slice lasts about
- * one switch interval: a waiting thread waits that long before it asks. Under
- * the old GIL the lock changes hands whenever the waiter happens to win the
- * race for it, thousands of times a second. Without a GIL there is nothing to
- * hand off.
+ * and the length of a slice (one hold).
  *
  *   build/chapter03/gil_switches --quick
  *   build/chapter03/gil_switches --gil new --threads 2,4 --intervals 0.5ms,1ms,5ms,50ms
  *   build/chapter03/gil_switches --gil new --threads 2 --intervals 5ms \
  *       --duration 100ms --trace trace.tsv      # who held the GIL when
+ *
+ * It prints one row per GIL, thread count and switch interval (the new
+ * GIL's only): the hand-offs per second, the median slice and the drop
+ * requests per second, each the median over the repeats. --trace writes
+ * every hold of one run instead: which thread, from when to when, and why
+ * it let go (plots/03-gil-timeline.gp draws it).
+ *
+ * What to expect: under the new GIL a slice lasts about one switch
+ * interval, since a waiting thread waits that long before it asks. Under
+ * the old GIL the lock changes hands whenever the waiter happens to win the
+ * race for it, thousands of times a second. Without a GIL there is nothing
+ * to hand off. The GILs are a flag (--gil), not separate programs: the
+ * chapter compares them side by side in one run.
  *
  * Compare with gil_cpython.py switches, the same measurement in CPython.
  */
@@ -32,30 +41,11 @@
 #include "error.h"
 #include "gil.h"
 #include "interp.h"
-#include "progress.h"
-#include "stats.h"
 #include "locking.h"
-
-static const char usage_line[] =
-    "gil_switches [--gil LIST] [--threads LIST] [--intervals LIST] [--duration D]\n"
-    "                    [--cpus N] [--repeat N] [--data FILE] [--trace FILE] [--quick] [--progress]";
-static const char help_text[] =
-    "Runs CPU-bound threads under a simulated GIL, traces every hold, and reports\n"
-    "hand-offs per second and the median slice (the time one thread keeps it).\n"
-    "\n"
-    "  --gil LIST        new, old, none (default new,old)\n"
-    "  --threads LIST    thread counts (1 to 64; default 2,4)\n"
-    "  --intervals LIST  switch intervals of the new GIL, like 0.5ms,5ms\n"
-    "                    (10us to 1s each; default 0.5ms,1ms,5ms,50ms)\n"
-    "  --duration D      how long each run lasts (10ms to 60s; default 2s)\n"
-    "  --cpus N          run on N cores only (default: all allowed)\n"
-    "  --repeat N        runs of every configuration (1 to 100; default 3)\n"
-    "  --data FILE       write the results as TSV to FILE\n"
-    "  --trace FILE      write every hold of the GIL to FILE (one configuration,\n"
-    "                    one run)\n"
-    "  --quick           threads 2, intervals 1ms,5ms, duration 300ms, repeat 1\n"
-    "  --progress        show the progress bar even when stderr is not a terminal\n"
-    "  --help            show this help\n";
+#include "options.h"
+#include "progress.h"
+#include "report.h"
+#include "stats.h"
 
 #define MAX_LIST 16
 
@@ -65,21 +55,12 @@ struct config {
     size_t n_threads, n_intervals;
     int64_t duration_ns;
     int cpus;
-    long repeat;
-    const char *data_path, *trace_path;
-    bool force_progress;
+    const char *trace_path;
+    run_options run;
 };
 
-/* What one run measured. */
-struct result {
-    double switches_per_s;
-    double median_slice_ms;
-    double drop_requests_per_s;
-    unsigned long switch_number;
-    long drop_requests;
-    size_t holds_lost;
-};
-
+/* A CPU-bound simulated Python thread, until the deadline. Its holds of the
+ * GIL go to its trace buffer (gil.h), allocated before it starts. */
 struct runner {
     gil_thread thread;
     int64_t deadline_ns;
@@ -92,6 +73,156 @@ static void *cpu_thread(void *arg)
     interp_run_until(&r->thread, r->deadline_ns);
     interp_end(&r->thread);
     return NULL;
+}
+
+/* What one run measured. */
+struct result {
+    double switches_per_s;
+    double median_slice_ms;
+    double drop_requests_per_s;
+    unsigned long switch_number;
+    long drop_requests;
+    size_t holds_lost;
+};
+
+static const column columns[] = {
+    { .name = "gil", .kind = COL_TEXT },
+    { .name = "threads", .kind = COL_INT },
+    { .name = "interval_us", .kind = COL_TEXT },   /* "-" where the GIL has none */
+    { .name = "cpus", .kind = COL_INT, .tsv_only = true },
+    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
+    { .name = "switches_per_s", .kind = COL_REAL, .decimals = 2 },
+    { .name = "median_slice_ms", .kind = COL_REAL, .decimals = 4 },
+    { .name = "drop_requests_per_s", .kind = COL_REAL, .decimals = 2 },
+    { 0 },
+};
+
+/* The figures of every repeat of one configuration. */
+struct samples {
+    double *switches_per_s, *median_slice_ms, *drop_requests_per_s;
+};
+
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static long count_runs(const struct config *cfg);
+static void repeat_runs(const struct config *cfg, gil_mode mode, int n, long interval_us,
+                        progress *bar, struct samples *s, int argc, char *argv[]);
+
+int main(int argc, char *argv[])
+{
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    if (cfg.cpus < cpus_allowed())
+        confine_to_cpus(cfg.cpus);
+
+    report *out = report_create(columns, &cfg.run, argc, argv);
+    report_comment(out, "duration_s: %.3f", (double)cfg.duration_ns / NS_PER_S);
+    progress bar;
+    progress_start(&bar, "gil_switches", count_runs(&cfg) * cfg.run.repeat, cfg.run.force_progress);
+    report_progress(out, &bar);
+    size_t repeat = (size_t)cfg.run.repeat;
+    struct samples s = { samples_alloc(cfg.run.repeat), samples_alloc(cfg.run.repeat),
+                         samples_alloc(cfg.run.repeat) };
+    for (int m = 0; m < 3; m++) {
+        size_t n_intervals = m == GIL_NEW ? cfg.n_intervals : 1; /* only the new GIL has one */
+        for (size_t t = 0; t < cfg.n_threads && cfg.gil_used[m]; t++) {
+            for (size_t i = 0; i < n_intervals; i++) {
+                long interval_us = (long)(cfg.intervals_ns[i] / NS_PER_US);
+                repeat_runs(&cfg, (gil_mode)m, (int)cfg.threads[t], interval_us, &bar, &s, argc, argv);
+                char interval[32] = "-";
+                if (m == GIL_NEW)
+                    snprintf(interval, sizeof interval, "%ld", interval_us);
+                report_text(out, gil_mode_names[m]);
+                report_int(out, cfg.threads[t]);
+                report_text(out, interval);
+                report_int(out, cfg.cpus);
+                report_int(out, cfg.run.repeat);
+                report_real(out, summarize(s.switches_per_s, repeat).median);
+                report_real(out, summarize(s.median_slice_ms, repeat).median);
+                report_real(out, summarize(s.drop_requests_per_s, repeat).median);
+            }
+        }
+    }
+    progress_finish(&bar);
+    report_finish(out);
+    free(s.switches_per_s);
+    free(s.median_slice_ms);
+    free(s.drop_requests_per_s);
+    return EXIT_SUCCESS;
+}
+
+/* How many configurations there are, for the progress bar. */
+static long count_runs(const struct config *cfg)
+{
+    long runs = 0;
+    for (int m = 0; m < 3; m++)
+        if (cfg->gil_used[m])
+            runs += (long)cfg->n_threads * (m == GIL_NEW ? (long)cfg->n_intervals : 1);
+    return runs;
+}
+
+static struct result run_once(const struct config *cfg, gil_mode mode, int n, long interval_us,
+                              int argc, char *argv[]);
+
+/* --repeat runs of one configuration, their figures into s. */
+static void repeat_runs(const struct config *cfg, gil_mode mode, int n, long interval_us,
+                        progress *bar, struct samples *s, int argc, char *argv[])
+{
+    for (long r = 0; r < cfg->run.repeat; r++) {
+        struct result res = run_once(cfg, mode, n, interval_us, argc, argv);
+        s->switches_per_s[r] = res.switches_per_s;
+        s->median_slice_ms[r] = res.median_slice_ms;
+        s->drop_requests_per_s[r] = res.drop_requests_per_s;
+        progress_advance(bar, 1);
+    }
+}
+
+static double median_slice_ms(struct runner *runners, int n);
+static void write_trace(const char *path, int argc, char *argv[], gil *g,
+                        struct runner *runners, int n, const struct result *res);
+
+/* `n` CPU-bound threads under one GIL for --duration, every hold traced. */
+static struct result run_once(const struct config *cfg, gil_mode mode, int n, long interval_us,
+                              int argc, char *argv[])
+{
+    gil g;
+    gil_init(&g, mode, interval_us);
+    struct runner *runners = calloc((size_t)n, sizeof *runners);
+    pthread_t *ids = calloc((size_t)n, sizeof *ids);
+    if (runners == NULL || ids == NULL)
+        die("calloc");
+    /* Room for a hold every 5 us: more than the old GIL's busiest run needs. */
+    size_t capacity = (size_t)(cfg->duration_ns / (5 * NS_PER_US)) + 1024;
+    int64_t start = now_ns();
+    for (int i = 0; i < n; i++) {
+        gil_thread_init(&runners[i].thread, &g, i, capacity);
+        runners[i].deadline_ns = start + cfg->duration_ns;
+        int rc = pthread_create(&ids[i], NULL, cpu_thread, &runners[i]);
+        if (rc != 0)
+            die_rc(rc, "pthread_create thread %d", i);
+    }
+    join_all(ids, n);
+    double seconds = (double)(now_ns() - start) / NS_PER_S;
+
+    struct result res = {
+        .switch_number = mode == GIL_NONE ? 0 : gil_switches(&g),
+        .drop_requests = atomic_load(&g.drop_requests),
+        .median_slice_ms = median_slice_ms(runners, n),
+    };
+    res.switches_per_s = (double)res.switch_number / seconds;
+    res.drop_requests_per_s = (double)res.drop_requests / seconds;
+    for (int i = 0; i < n; i++)
+        res.holds_lost += runners[i].thread.trace_lost;
+    if (res.holds_lost > 0)
+        warn_msg("%zu holds did not fit in the trace", res.holds_lost);
+    if (cfg->trace_path)
+        write_trace(cfg->trace_path, argc, argv, &g, runners, n, &res);
+
+    for (int i = 0; i < n; i++)
+        gil_thread_free(&runners[i].thread);
+    free(runners);
+    free(ids);
+    gil_destroy(&g);
+    return res;
 }
 
 /* Every hold, from every thread: the slices are the holds ended by a switch. */
@@ -121,6 +252,12 @@ static double median_slice_ms(struct runner *runners, int n)
     return median;
 }
 
+/*
+ * The trace of one run: a row per hold, thread by thread, under the run's
+ * own figures. Not a table of repeated points (report.h) but a record of
+ * events, with provenance known only after the run: written with
+ * datafile.h directly.
+ */
 static void write_trace(const char *path, int argc, char *argv[], gil *g,
                         struct runner *runners, int n, const struct result *res)
 {
@@ -141,114 +278,32 @@ static void write_trace(const char *path, int argc, char *argv[], gil *g,
     datafile_commit(df);
 }
 
-static struct result run_once(const struct config *cfg, gil_mode mode, int n, long interval_us,
-                              int argc, char *argv[])
-{
-    gil g;
-    gil_init(&g, mode, interval_us);
-    struct runner *runners = calloc((size_t)n, sizeof *runners);
-    pthread_t *ids = calloc((size_t)n, sizeof *ids);
-    if (runners == NULL || ids == NULL)
-        die("calloc");
-    /* Room for a hold every 5 us: more than the old GIL's busiest run needs. */
-    size_t capacity = (size_t)(cfg->duration_ns / (5 * NS_PER_US)) + 1024;
-    int64_t start = now_ns();
-    for (int i = 0; i < n; i++) {
-        gil_thread_init(&runners[i].thread, &g, i, capacity);
-        runners[i].deadline_ns = start + cfg->duration_ns;
-        int rc = pthread_create(&ids[i], NULL, cpu_thread, &runners[i]);
-        if (rc != 0)
-            die_rc(rc, "pthread_create");
-    }
-    join_all(ids, n);
-    double seconds = (double)(now_ns() - start) / NS_PER_S;
+/* ---- arguments ----------------------------------------------------------------------- */
 
-    struct result res = {
-        .switch_number = mode == GIL_NONE ? 0 : gil_switches(&g),
-        .drop_requests = atomic_load(&g.drop_requests),
-        .median_slice_ms = median_slice_ms(runners, n),
-    };
-    res.switches_per_s = (double)res.switch_number / seconds;
-    res.drop_requests_per_s = (double)res.drop_requests / seconds;
-    for (int i = 0; i < n; i++)
-        res.holds_lost += runners[i].thread.trace_lost;
-    if (res.holds_lost > 0)
-        warn_msg("%zu holds did not fit in the trace", res.holds_lost);
-    if (cfg->trace_path)
-        write_trace(cfg->trace_path, argc, argv, &g, runners, n, &res);
+static const char usage_line[] =
+    "gil_switches [--gil LIST] [--threads LIST] [--intervals LIST] [--duration D]\n"
+    "                    [--cpus N] [--repeat N] [--data FILE] [--trace FILE] [--quick] [--progress]";
+static const char help_text[] =
+    "Runs CPU-bound threads under a simulated GIL, traces every hold, and reports\n"
+    "hand-offs per second and the median slice (the time one thread keeps it).\n"
+    "\n"
+    "  --gil LIST        new, old, none (default new,old)\n"
+    "  --threads LIST    thread counts (1 to 64; default 2,4)\n"
+    "  --intervals LIST  switch intervals of the new GIL, like 0.5ms,5ms\n"
+    "                    (10us to 1s each; default 0.5ms,1ms,5ms,50ms)\n"
+    "  --duration D      how long each run lasts (10ms to 60s; default 2s)\n"
+    "  --cpus N          run on N cores only (default: all allowed)\n"
+    "  --repeat N        runs of every configuration (1 to 10000; default 3,\n"
+    "                    1 with --quick or --trace)\n"
+    "  --data FILE       write the results as TSV to FILE\n"
+    "  --trace FILE      write every hold of the GIL to FILE (one configuration,\n"
+    "                    one run)\n"
+    "  --quick           threads 2, intervals 1ms,5ms, duration 300ms, repeat 1\n"
+    "  --progress        show the progress bar even when stderr is not a terminal\n"
+    "  --help            show this help\n";
 
-    for (int i = 0; i < n; i++)
-        gil_thread_free(&runners[i].thread);
-    free(runners);
-    free(ids);
-    gil_destroy(&g);
-    return res;
-}
-
-static void parse_args(int argc, char *argv[], struct config *cfg);
-
-int main(int argc, char *argv[])
-{
-    struct config cfg;
-    parse_args(argc, argv, &cfg);
-    if (cfg.cpus < cpus_allowed())
-        confine_to_cpus(cfg.cpus);
-
-    datafile *df = NULL;
-    if (cfg.data_path) {
-        df = datafile_create(cfg.data_path, argc, argv);
-        datafile_comment(df, "duration_s: %.3f", (double)cfg.duration_ns / NS_PER_S);
-        datafile_columns(df, "gil threads interval_us cpus repeats switches_per_s "
-                             "median_slice_ms drop_requests_per_s");
-    }
-    long total_runs = 0;
-    for (int m = 0; m < 3; m++)
-        if (cfg.gil_used[m])
-            total_runs += (long)cfg.n_threads * (m == GIL_NEW ? (long)cfg.n_intervals : 1);
-    progress bar;
-    progress_start(&bar, "gil_switches", total_runs * cfg.repeat, cfg.force_progress);
-
-    printf("%-4s %7s %11s %14s %15s %14s\n", "gil", "threads", "interval_us", "switches_per_s",
-           "median_slice_ms", "drop_requests/s");
-    for (int m = 0; m < 3; m++) {
-        if (!cfg.gil_used[m])
-            continue;
-        /* Only the new GIL has a switch interval. */
-        size_t n_intervals = m == GIL_NEW ? cfg.n_intervals : 1;
-        for (size_t ti = 0; ti < cfg.n_threads; ti++) {
-            for (size_t ii = 0; ii < n_intervals; ii++) {
-                long interval_us = (long)(cfg.intervals_ns[ii] / NS_PER_US);
-                double rate[100], slice[100], requests[100];
-                for (long r = 0; r < cfg.repeat; r++) {
-                    struct result res = run_once(&cfg, (gil_mode)m, (int)cfg.threads[ti],
-                                                 interval_us, argc, argv);
-                    rate[r] = res.switches_per_s;
-                    slice[r] = res.median_slice_ms;
-                    requests[r] = res.drop_requests_per_s;
-                    progress_advance(&bar, 1);
-                }
-                double median_rate = summarize(rate, (size_t)cfg.repeat).median;
-                double median_slice = summarize(slice, (size_t)cfg.repeat).median;
-                double median_requests = summarize(requests, (size_t)cfg.repeat).median;
-                char interval[32] = "-";
-                if (m == GIL_NEW)
-                    snprintf(interval, sizeof interval, "%ld", interval_us);
-                progress_clear(&bar);
-                printf("%-4s %7lld %11s %14.1f %15.3f %14.1f\n", gil_mode_names[m],
-                       cfg.threads[ti], interval, median_rate, median_slice, median_requests);
-                if (df)
-                    datafile_row(df, "%s\t%lld\t%s\t%d\t%ld\t%.2f\t%.4f\t%.2f", gil_mode_names[m],
-                                 cfg.threads[ti], interval, cfg.cpus, cfg.repeat, median_rate,
-                                 median_slice, median_requests);
-            }
-        }
-    }
-    progress_finish(&bar);
-    if (df)
-        datafile_commit(df);
-    return EXIT_SUCCESS;
-}
-
+/* The defaults (fewer, shorter runs with --quick; one run with --trace), then
+ * the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
@@ -258,19 +313,31 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "intervals", required_argument, NULL, 'i' },
         { "duration", required_argument, NULL, 'D' },
         { "cpus", required_argument, NULL, 'c' },
-        { "repeat", required_argument, NULL, 'r' },
-        { "data", required_argument, NULL, 'd' },
         { "trace", required_argument, NULL, 'T' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    *cfg = (struct config){ .gil_used = { true, true, false } };
-    bool quick = false;
+    bool quick = options_quick(argc, argv, options);
+    bool tracing = options_given(argc, argv, options, 'T');   /* a trace is of one run */
     int allowed = cpus_allowed();
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    static const long long quick_intervals[] = { NS_PER_MS, 5 * NS_PER_MS };
+    static const long long all_intervals[] = { NS_PER_MS / 2, NS_PER_MS, 5 * NS_PER_MS, 50 * NS_PER_MS };
+    *cfg = (struct config){
+        .gil_used = { [GIL_NEW] = true, [GIL_OLD] = true },
+        .threads = { 2, 4 },
+        .n_threads = quick ? 1 : 2,
+        .n_intervals = quick ? 2 : 4,
+        .duration_ns = quick ? 300 * NS_PER_MS : 2 * NS_PER_S,
+        .cpus = allowed,
+        .run.repeat = quick || tracing ? 1 : 3,
+    };
+    memcpy(cfg->intervals_ns, quick ? quick_intervals : all_intervals, cfg->n_intervals * sizeof(long long));
+
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'g':
             arg_choice_list("--gil", optarg, gil_mode_names, cfg->gil_used);
@@ -288,50 +355,17 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         case 'c':
             cfg->cpus = (int)arg_int("--cpus", optarg, 1, allowed);
             break;
-        case 'r':
-            cfg->repeat = (long)arg_int("--repeat", optarg, 1, 100);
-            break;
-        case 'd':
-            cfg->data_path = arg_path("--data", optarg);
-            break;
         case 'T':
             cfg->trace_path = arg_path("--trace", optarg);
             break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            cfg->force_progress = true;
-            break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
 
-    if (cfg->n_threads == 0) {
-        cfg->n_threads = quick ? 1 : 2;
-        cfg->threads[0] = 2;
-        cfg->threads[1] = 4;
-    }
-    if (cfg->n_intervals == 0) {
-        static const long long quick_iv[] = { NS_PER_MS, 5 * NS_PER_MS };
-        static const long long all_iv[] = { NS_PER_MS / 2, NS_PER_MS, 5 * NS_PER_MS, 50 * NS_PER_MS };
-        cfg->n_intervals = quick ? 2 : 4;
-        memcpy(cfg->intervals_ns, quick ? quick_iv : all_iv, cfg->n_intervals * sizeof(long long));
-    }
-    if (cfg->duration_ns == 0)
-        cfg->duration_ns = quick ? 300 * NS_PER_MS : 2 * NS_PER_S;
-    if (cfg->repeat == 0)
-        cfg->repeat = quick || cfg->trace_path ? 1 : 3;
-    if (cfg->cpus == 0)
-        cfg->cpus = allowed;
     if (cfg->trace_path) {
         int modes = cfg->gil_used[0] + cfg->gil_used[1] + cfg->gil_used[2];
         size_t intervals = cfg->gil_used[GIL_NEW] ? cfg->n_intervals : 1;
-        if (modes != 1 || cfg->n_threads != 1 || intervals != 1 || cfg->repeat != 1)
+        if (modes != 1 || cfg->n_threads != 1 || intervals != 1 || cfg->run.repeat != 1)
             usage_error("--trace: needs exactly one --gil, one --threads, one --intervals "
                         "and --repeat 1");
     }

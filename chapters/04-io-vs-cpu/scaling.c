@@ -105,7 +105,7 @@ static int64_t *run_pool(const workload *w, long long tasks, struct series *s, l
     }
     pool_results_free(results, (size_t)tasks);
     free(results);
-    free(inputs);
+    pool_numbered_inputs_free(inputs);
     return values;
 }
 // snippet-end: run-pool
@@ -292,7 +292,7 @@ static void stop_workloads(const struct config *cfg, api_server *server, const c
 static const column columns[] = {
     { .name = "workload", .kind = COL_TEXT },
     { .name = "kind", .kind = COL_TEXT, .tsv_only = true },
-    { .name = "mode", .kind = COL_TEXT },
+    { .name = "mode", .kind = COL_TEXT, .width = 9 },
     { .name = "gil", .kind = COL_TEXT },
     { .name = "workers", .kind = COL_INT },
     { .name = "tasks", .kind = COL_INT, .tsv_only = true },

@@ -10,15 +10,26 @@
  * over the moment it exists.
  *
  *   build/chapter05/completion_order
+ *   build/chapter05/completion_order --quick --data order.tsv
  *   build/chapter05/completion_order --pool processes --workers 2 --tasks 8
  *
+ * It prints the two orders side by side, one line per result: the input it
+ * came from, how long its task ran and when the caller could use it; then
+ * the first result's wait, the mean wait and the wall time of each. With
+ * --data, every result's timing as TSV (one row per result: a timeline of
+ * arrivals, not repeated measurements, so it is written with datafile.h
+ * directly rather than report.h, whose table would lose the side by side).
+ *
+ * What to expect: both finish at about the same time; as_completed hands
+ * over its first result sooner and makes each one wait less on average.
+ * map and as_completed stay two functions of one program, run on the same
+ * pool over the same durations, because the point is the comparison.
  * Compare with Python:
  *   results = list(pool.map(delayed_return, durations))         # in order
  *   futures = [pool.submit(delayed_return, d) for d in durations]
  *   for f in as_completed(futures): ...                          # as they finish
  */
 #define _POSIX_C_SOURCE 200809L
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,37 +39,17 @@
 #include "clock.h"
 #include "datafile.h"
 #include "error.h"
+#include "options.h"
 #include "pool.h"
+#include "random.h"
 #include "workloads.h"
-
-static const char usage_line[] =
-    "completion_order [--pool threads|processes] [--workers N] [--tasks N] [--mean D] [--sd D]\n"
-    "                        [--seed N] [--data FILE] [--quick] [--progress]";
-static const char help_text[] =
-    "Runs the same tasks of varied length through pool_map (results in input\n"
-    "order) and through pool_submit + pool_next_completed (results as they\n"
-    "finish), and shows when each result reached the caller.\n"
-    "\n"
-    "  --pool KIND      threads or processes (default threads)\n"
-    "  --workers N      workers in the pool (1 to 256; default 4)\n"
-    "  --tasks N        tasks (1 to 10000; default 12)\n"
-    "  --mean D         mean task duration (default 200ms)\n"
-    "  --sd D           its standard deviation (default 100ms)\n"
-    "  --seed N         seed for the durations (default 1)\n"
-    "  --data FILE      also write every result's timing as TSV to FILE\n"
-    "  --quick          mean 40ms, sd 20ms\n"
-    "  --progress       show the pool's progress bar even when stderr is not a terminal\n"
-    "  --help           show this help\n";
 
 struct config {
     pool_kind kind;
     int workers;
     long long tasks, mean_ns, sd_ns, seed;
-    const char *data_path;
-    bool force_progress;
+    run_options run;
 };
-
-static void parse_args(int argc, char *argv[], struct config *cfg);
 
 /* What one result looked like from the caller's side. */
 struct arrival {
@@ -67,27 +58,7 @@ struct arrival {
     double available_s; /* when the caller could use it, since the start */
 };
 
-static int task(pool_task *t)
-{
-    const struct config *cfg = t->context;
-    int64_t i;
-    memcpy(&i, t->input, sizeof i);
-    int64_t result = delayed_return(t->thread, i,
-                                    gaussian_delay_ns((uint64_t)cfg->seed, (uint64_t)i, cfg->mean_ns, cfg->sd_ns));
-    memcpy(t->output, &result, sizeof result);
-    t->output_len = sizeof result;
-    return 0;
-}
-
-static void check(const pool_result *r)
-{
-    int64_t value;
-    if (r->status != POOL_DONE)
-        die_msg("task %zu %s: %s", r->index, pool_status_names[r->status], r->error);
-    memcpy(&value, r->data, sizeof value);
-    if (value != (int64_t)r->index)
-        die_msg("task %zu returned %lld", r->index, (long long)value);
-}
+static void check(const pool_result *r);
 
 // snippet-begin: map-order
 /* map: results[i] is input i's. Handed over in input order, result i is
@@ -130,25 +101,79 @@ static double by_completion(pool *p, const pool_input *inputs, size_t n, struct 
 }
 // snippet-end: as-completed-order
 
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static struct arrival *arrivals_alloc(size_t n);
+static int task(pool_task *t);
+static void print_arrivals(const struct config *cfg, const struct arrival *ordered,
+                           const struct arrival *completed, double map_wall, double submit_wall);
+static void write_arrivals(const struct config *cfg, const struct arrival *ordered,
+                           const struct arrival *completed, int argc, char *argv[]);
+
 int main(int argc, char *argv[])
 {
     struct config cfg;
     parse_args(argc, argv, &cfg);
     size_t n = (size_t)cfg.tasks;
     pool_input *inputs = pool_numbered_inputs(n);
-    struct arrival *ordered = malloc(n * sizeof *ordered), *completed = malloc(n * sizeof *completed);
-    if (ordered == NULL || completed == NULL)
-        die("malloc");
+    struct arrival *ordered = arrivals_alloc(n), *completed = arrivals_alloc(n);
+
     pool_options opt = { .kind = cfg.kind, .workers = cfg.workers, .fn = task, .context = &cfg,
                          .output_max = sizeof(int64_t), .label = "tasks",
-                         .force_progress = cfg.force_progress };
+                         .force_progress = cfg.run.force_progress };
     pool *p = pool_create(&opt);
     double map_wall = by_map(p, inputs, n, ordered);
     double submit_wall = by_completion(p, inputs, n, completed);
     pool_destroy(p);
 
-    printf("%lld tasks, %d %s, durations %.0f +- %.0f ms (seed %lld)\n\n", cfg.tasks, cfg.workers,
-           pool_kind_names[cfg.kind], (double)cfg.mean_ns / NS_PER_MS, (double)cfg.sd_ns / NS_PER_MS, cfg.seed);
+    print_arrivals(&cfg, ordered, completed, map_wall, submit_wall);
+    if (cfg.run.data_path != NULL)
+        write_arrivals(&cfg, ordered, completed, argc, argv);
+    pool_numbered_inputs_free(inputs);
+    free(ordered);
+    free(completed);
+    return EXIT_SUCCESS;
+}
+
+static struct arrival *arrivals_alloc(size_t n)
+{
+    struct arrival *arrivals = calloc(n, sizeof *arrivals);
+    if (arrivals == NULL)
+        die("calloc %zu arrivals", n);
+    return arrivals;
+}
+
+/* Task i: delayed_return(i) after its own duration, the same in both runs. */
+static int task(pool_task *t)
+{
+    const struct config *cfg = t->context;
+    int64_t i;
+    memcpy(&i, t->input, sizeof i);
+    int64_t result = delayed_return(t->thread, i,
+                                    gaussian_delay_ns((uint64_t)cfg->seed, (uint64_t)i, cfg->mean_ns, cfg->sd_ns));
+    memcpy(t->output, &result, sizeof result);
+    t->output_len = sizeof result;
+    return 0;
+}
+
+/* Every task succeeds and returns its own input. */
+static void check(const pool_result *r)
+{
+    int64_t value;
+    if (r->status != POOL_DONE)
+        die_msg("task %zu %s: %s", r->index, pool_status_names[r->status], r->error);
+    memcpy(&value, r->data, sizeof value);
+    if (value != (int64_t)r->index)
+        die_msg("task %zu returned %lld", r->index, (long long)value);
+}
+
+/* The two orders side by side, then what they mean for the caller. */
+static void print_arrivals(const struct config *cfg, const struct arrival *ordered,
+                           const struct arrival *completed, double map_wall, double submit_wall)
+{
+    size_t n = (size_t)cfg->tasks;
+    printf("%lld tasks, %d %s, durations %.0f +- %.0f ms (seed %lld)\n\n", cfg->tasks, cfg->workers,
+           pool_kind_names[cfg->kind], (double)cfg->mean_ns / NS_PER_MS, (double)cfg->sd_ns / NS_PER_MS,
+           cfg->seed);
     printf("%-22s | %-22s\n", "map (input order)", "as_completed");
     printf("%5s %7s %8s | %5s %7s %8s\n", "input", "task_s", "usable_s", "input", "task_s", "usable_s");
     double map_sum = 0, submit_sum = 0;
@@ -163,26 +188,51 @@ int main(int argc, char *argv[])
     printf("mean wait for a result:    map %.3f s, as_completed %.3f s\n", map_sum / (double)n,
            submit_sum / (double)n);
     printf("all results (wall):        map %.3f s, as_completed %.3f s\n", map_wall, submit_wall);
-
-    if (cfg.data_path) {
-        datafile *df = datafile_create(cfg.data_path, argc, argv);
-        datafile_comment(df, "pool: %s", pool_kind_names[cfg.kind]);
-        datafile_comment(df, "workers: %d", cfg.workers);
-        datafile_columns(df, "method position index task_s available_s");
-        for (size_t k = 0; k < n; k++)
-            datafile_row(df, "map\t%zu\t%zu\t%.4f\t%.4f", k + 1, ordered[k].index, ordered[k].task_s,
-                         ordered[k].available_s);
-        for (size_t k = 0; k < n; k++)
-            datafile_row(df, "as_completed\t%zu\t%zu\t%.4f\t%.4f", k + 1, completed[k].index,
-                         completed[k].task_s, completed[k].available_s);
-        datafile_commit(df);
-    }
-    free(inputs);
-    free(ordered);
-    free(completed);
-    return EXIT_SUCCESS;
 }
 
+/* One row per result, map's first, in the order each was handed over. */
+static void write_arrivals(const struct config *cfg, const struct arrival *ordered,
+                           const struct arrival *completed, int argc, char *argv[])
+{
+    size_t n = (size_t)cfg->tasks;
+    datafile *df = datafile_create(cfg->run.data_path, argc, argv);
+    datafile_comment(df, "pool: %s", pool_kind_names[cfg->kind]);
+    datafile_comment(df, "workers: %d", cfg->workers);
+    datafile_comment(df, "mean_ns: %lld", cfg->mean_ns);
+    datafile_comment(df, "sd_ns: %lld", cfg->sd_ns);
+    datafile_comment(df, "seed: %lld", cfg->seed);
+    datafile_columns(df, "method position index task_s available_s");
+    for (size_t k = 0; k < n; k++)
+        datafile_row(df, "map\t%zu\t%zu\t%.4f\t%.4f", k + 1, ordered[k].index, ordered[k].task_s,
+                     ordered[k].available_s);
+    for (size_t k = 0; k < n; k++)
+        datafile_row(df, "as_completed\t%zu\t%zu\t%.4f\t%.4f", k + 1, completed[k].index,
+                     completed[k].task_s, completed[k].available_s);
+    datafile_commit(df);
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
+
+static const char usage_line[] =
+    "completion_order [--pool threads|processes] [--workers N] [--tasks N] [--mean D] [--sd D]\n"
+    "                        [--seed N] [--data FILE] [--quick] [--progress]";
+static const char help_text[] =
+    "Runs the same tasks of varied length through pool_map (results in input\n"
+    "order) and through pool_submit + pool_next_completed (results as they\n"
+    "finish), and shows when each result reached the caller.\n"
+    "\n"
+    "  --pool KIND      threads or processes (default threads)\n"
+    "  --workers N      workers in the pool (1 to 256; default 4)\n"
+    "  --tasks N        tasks (1 to 10000; default 12)\n"
+    "  --mean D         mean task duration (default 200ms)\n"
+    "  --sd D           its standard deviation (default 100ms)\n"
+    "  --seed N         seed for the durations (default 1)\n"
+    "  --data FILE      also write every result's timing as TSV to FILE\n"
+    "  --quick          mean 40ms, sd 20ms\n"
+    "  --progress       show the pool's progress bar even when stderr is not a terminal\n"
+    "  --help           show this help\n";
+
+/* The defaults (shorter tasks with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
@@ -193,17 +243,22 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "mean", required_argument, NULL, 'm' },
         { "sd", required_argument, NULL, 's' },
         { "seed", required_argument, NULL, 'e' },
-        { "data", required_argument, NULL, 'd' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    *cfg = (struct config){ .kind = POOL_THREADS, .workers = 4, .tasks = 12, .mean_ns = -1,
-                            .sd_ns = -1, .seed = 1 };
-    bool quick = false;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    bool quick = options_quick(argc, argv, options);
+    *cfg = (struct config){
+        .kind = POOL_THREADS,
+        .workers = 4,
+        .tasks = 12,
+        .mean_ns = (quick ? 40 : 200) * NS_PER_MS,
+        .sd_ns = (quick ? 20 : 100) * NS_PER_MS,
+        .seed = 1,
+    };
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'p':
             cfg->kind = (pool_kind)arg_choice("--pool", optarg, pool_kind_names);
@@ -223,24 +278,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         case 'e':
             cfg->seed = arg_int("--seed", optarg, 0, 1000000000000LL);
             break;
-        case 'd':
-            cfg->data_path = arg_path("--data", optarg);
-            break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            cfg->force_progress = true;
-            break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-    if (cfg->mean_ns < 0)
-        cfg->mean_ns = (quick ? 40 : 200) * NS_PER_MS;
-    if (cfg->sd_ns < 0)
-        cfg->sd_ns = (quick ? 20 : 100) * NS_PER_MS;
 }

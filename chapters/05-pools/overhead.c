@@ -11,13 +11,23 @@
  *
  *   build/chapter05/overhead --quick
  *   build/chapter05/overhead --pools processes --chunks 1,10,100 --tasks 50000
+ *   build/chapter05/overhead --pools threads --gil none      # without the GIL's hand-offs
  *
+ * It prints one row per pool and way of handing tasks over: the time per
+ * task (median, min and max over the repeats) and the bytes sent and
+ * received per task; then what starting and stopping an idle pool costs.
  * The pools are started before the clock starts (start-up is reported on
- * its own). Compare with pool_overhead.py, the same in Python's
- * concurrent.futures.
+ * its own).
+ *
+ * What to expect: a thread pool costs about a microsecond per task or less,
+ * a process pool several times more at chunk size 1, and chunking brings
+ * the two close together. Both pools and every chunk size stay
+ * options of one program, measured side by side in one run, because the
+ * ratios between them are the result. Compare with pool_overhead.py, the
+ * same in Python's concurrent.futures, and chapter 1's creation_cost (what
+ * a pool saves by starting its workers once).
  */
 #define _POSIX_C_SOURCE 200809L
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +36,223 @@
 #include "args.h"
 #include "clock.h"
 #include "cpus.h"
-#include "datafile.h"
 #include "error.h"
+#include "options.h"
 #include "pool.h"
 #include "progress.h"
+#include "report.h"
 #include "stats.h"
+
+#define MAX_COUNTS 16
+#define STARTUP_REPEATS 5
+
+struct config {
+    bool pool_used[2];
+    long long chunks[MAX_COUNTS];
+    size_t n_chunks;
+    int workers;
+    gil_mode gil;
+    long long tasks;
+    run_options run;
+};
+
+/* One pool and one way of handing it the tasks, and its measurements. */
+struct series {
+    pool_kind kind;
+    int chunk;      /* map with this chunk size; 0: submit */
+    double *us;     /* time per task, one per repeat */
+    double bytes;   /* bytes sent and received per task */
+};
+
+// snippet-begin: empty-task
+static int double_it(pool_task *task)
+{
+    int64_t x;
+    memcpy(&x, task->input, sizeof x);
+    x *= 2;
+    memcpy(task->output, &x, sizeof x);
+    task->output_len = sizeof x;
+    return 0;
+}
+// snippet-end: empty-task
+
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static size_t plan_series(const struct config *cfg, struct series *series);
+static void measure(const struct config *cfg, struct series *series, size_t n_series);
+static double startup_us(pool_kind kind, int workers);
+static void report_series(const struct config *cfg, const struct series *series, size_t n_series,
+                          const double startup[2], int argc, char *argv[]);
+
+int main(int argc, char *argv[])
+{
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    struct series *series = calloc(2 * (MAX_COUNTS + 1), sizeof *series);
+    if (series == NULL)
+        die("calloc");
+    size_t n_series = plan_series(&cfg, series);
+
+    printf("%lld empty tasks, %d workers, %d core(s), %ld repeats; thread pool under GIL %s\n",
+           cfg.tasks, cfg.workers, cpus_allowed(), cfg.run.repeat, gil_mode_names[cfg.gil]);
+    measure(&cfg, series, n_series);
+    double startup[2] = { 0, 0 };
+    for (int k = 0; k < 2; k++)
+        if (cfg.pool_used[k])
+            startup[k] = startup_us((pool_kind)k, cfg.workers);
+    report_series(&cfg, series, n_series, startup, argc, argv);
+
+    printf("starting and stopping an idle pool of %d:", cfg.workers);
+    if (cfg.pool_used[POOL_THREADS])
+        printf(" threads %.0f us%s", startup[POOL_THREADS], cfg.pool_used[POOL_PROCESSES] ? "," : "");
+    if (cfg.pool_used[POOL_PROCESSES])
+        printf(" processes %.0f us", startup[POOL_PROCESSES]);
+    printf("\n");
+
+    for (size_t s = 0; s < n_series; s++)
+        free(series[s].us);
+    free(series);
+    return EXIT_SUCCESS;
+}
+
+/* Every (pool, chunk) pair, then submit, for each pool chosen. */
+static size_t plan_series(const struct config *cfg, struct series *series)
+{
+    size_t n = 0;
+    for (int k = 0; k < 2; k++) {
+        if (!cfg->pool_used[k])
+            continue;
+        for (size_t c = 0; c < cfg->n_chunks; c++)
+            series[n++] = (struct series){ .kind = (pool_kind)k, .chunk = (int)cfg->chunks[c] };
+        series[n++] = (struct series){ .kind = (pool_kind)k, .chunk = 0 };
+    }
+    for (size_t s = 0; s < n; s++)
+        series[s].us = samples_alloc(cfg->run.repeat);
+    return n;
+}
+
+static void timed_run(const struct config *cfg, struct series *s, const pool_input *inputs,
+                      pool_result *results, long r);
+
+/* Repeat by repeat, every series once, so that a slow moment of the
+ * machine touches all of them alike. */
+static void measure(const struct config *cfg, struct series *series, size_t n_series)
+{
+    size_t n = (size_t)cfg->tasks;
+    pool_input *inputs = pool_numbered_inputs(n);
+    pool_result *results = calloc(n, sizeof *results);
+    if (results == NULL)
+        die("calloc");
+    progress bar;
+    progress_start(&bar, "overhead", (long)(n_series * (size_t)cfg->run.repeat), cfg->run.force_progress);
+    for (long r = 0; r < cfg->run.repeat; r++) {
+        for (size_t s = 0; s < n_series; s++) {
+            timed_run(cfg, &series[s], inputs, results, r);
+            progress_advance(&bar, 1);
+        }
+    }
+    progress_finish(&bar);
+    pool_numbered_inputs_free(inputs);
+    free(results);
+}
+
+static void check(const pool_result *r);
+
+/* One timed run of series s, its time per task stored as repeat r. The
+ * pool is started before the clock starts and stopped after it stops. */
+static void timed_run(const struct config *cfg, struct series *s, const pool_input *inputs,
+                      pool_result *results, long r)
+{
+    size_t n = (size_t)cfg->tasks;
+    pool_options opt = { .kind = s->kind, .workers = cfg->workers, .chunk_size = s->chunk > 0 ? s->chunk : 1,
+                         .fn = double_it, .output_max = sizeof(int64_t), .gil = cfg->gil };
+    pool *p = pool_create(&opt);
+    pool_stats before = pool_get_stats(p);
+    int64_t start = now_ns();
+    if (s->chunk > 0) {
+        pool_map(p, inputs, n, results);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            pool_submit(p, inputs[i].data, inputs[i].len);
+        for (size_t k = 0; pool_next_completed(p, &results[k]); k++)
+            ;
+    }
+    double wall_us = (double)(now_ns() - start) / NS_PER_US;
+    pool_stats after = pool_get_stats(p);
+    pool_destroy(p);
+    for (size_t i = 0; i < n; i++)
+        check(&results[i]);
+    pool_results_free(results, n);
+    s->us[r] = wall_us / (double)n;
+    s->bytes = (double)(after.bytes_sent + after.bytes_received - before.bytes_sent -
+                        before.bytes_received) / (double)n;
+}
+
+/* Every task came back done, with its input doubled. */
+static void check(const pool_result *r)
+{
+    int64_t x;
+    if (r->status != POOL_DONE)
+        die_msg("task %zu %s: %s", r->index, pool_status_names[r->status], r->error);
+    memcpy(&x, r->data, sizeof x);
+    if (x != 2 * (int64_t)r->index)
+        die_msg("task %zu: got %lld", r->index, (long long)x);
+}
+
+/* How long starting and stopping an idle pool takes, in us (the median of
+ * STARTUP_REPEATS). */
+static double startup_us(pool_kind kind, int workers)
+{
+    double us[STARTUP_REPEATS];
+    for (int r = 0; r < STARTUP_REPEATS; r++) {
+        pool_options opt = { .kind = kind, .workers = workers, .fn = double_it, .output_max = 8 };
+        int64_t start = now_ns();
+        pool_destroy(pool_create(&opt));
+        us[r] = (double)(now_ns() - start) / NS_PER_US;
+    }
+    return summarize(us, STARTUP_REPEATS).median;
+}
+
+/* The median, min and max are three plain columns, not one COL_SPREAD:
+ * their names (per_task_us min_us max_us) are the ones the graph, the
+ * chapter's tables and pool_overhead.py share. */
+static const column columns[] = {
+    { .name = "pool", .kind = COL_TEXT, .width = 12 },
+    { .name = "method", .kind = COL_TEXT },
+    { .name = "chunk_size", .kind = COL_INT },
+    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
+    { .name = "per_task_us", .kind = COL_REAL, .decimals = 4 },
+    { .name = "min_us", .kind = COL_REAL, .decimals = 4 },
+    { .name = "max_us", .kind = COL_REAL, .decimals = 4 },
+    { .name = "bytes_per_task", .kind = COL_REAL, .decimals = 1 },
+    { 0 },
+};
+
+/* One row per series: the table on stdout and, with --data, the TSV. */
+static void report_series(const struct config *cfg, const struct series *series, size_t n_series,
+                          const double startup[2], int argc, char *argv[])
+{
+    report *out = report_create(columns, &cfg->run, argc, argv);
+    report_comment(out, "tasks: %lld", cfg->tasks);
+    report_comment(out, "workers: %d", cfg->workers);
+    report_comment(out, "gil: %s", gil_mode_names[cfg->gil]);
+    report_comment(out, "startup_us c-threads: %.0f", startup[POOL_THREADS]);
+    report_comment(out, "startup_us c-processes: %.0f", startup[POOL_PROCESSES]);
+    for (size_t s = 0; s < n_series; s++) {
+        const struct series *c = &series[s];
+        summary us = summarize(c->us, (size_t)cfg->run.repeat);
+        report_text(out, c->kind == POOL_THREADS ? "c-threads" : "c-processes");
+        report_text(out, c->chunk > 0 ? "map" : "submit");
+        report_int(out, c->chunk > 0 ? c->chunk : 1);
+        report_int(out, cfg->run.repeat);
+        report_real(out, us.median);
+        report_real(out, us.min);
+        report_real(out, us.max);
+        report_real(out, c->bytes);
+    }
+    report_finish(out);
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
 
 static const char usage_line[] =
     "overhead [--pools LIST] [--chunks LIST] [--workers N] [--tasks N] [--gil MODE]\n"
@@ -45,177 +267,13 @@ static const char help_text[] =
     "  --tasks N        tasks per run (100 to 10^7; default 20000)\n"
     "  --gil MODE       the thread pool's simulated GIL: new, old, none (default new,\n"
     "                   as in CPython)\n"
-    "  --repeat N       repeats of every run (1 to 1000; default 5)\n"
+    "  --repeat N       repeats of every run (1 to 10000; default 5)\n"
     "  --data FILE      also write the results as TSV to FILE\n"
     "  --quick          tasks 2000, repeat 3\n"
     "  --progress       show the progress bar even when stderr is not a terminal\n"
     "  --help           show this help\n";
 
-#define MAX_COUNTS 16
-
-struct config {
-    bool pool_used[2];
-    long long chunks[MAX_COUNTS];
-    size_t n_chunks;
-    int workers;
-    gil_mode gil;
-    long long tasks;
-    long repeat;
-    const char *data_path;
-    bool force_progress;
-};
-
-static void parse_args(int argc, char *argv[], struct config *cfg);
-
-// snippet-begin: empty-task
-static int double_it(pool_task *task)
-{
-    int64_t x;
-    memcpy(&x, task->input, sizeof x);
-    x *= 2;
-    memcpy(task->output, &x, sizeof x);
-    task->output_len = sizeof x;
-    return 0;
-}
-// snippet-end: empty-task
-
-struct run {
-    double per_task_us;
-    double bytes_per_task;
-};
-
-static void check(const pool_result *r)
-{
-    int64_t x;
-    if (r->status != POOL_DONE)
-        die_msg("task %zu %s: %s", r->index, pool_status_names[r->status], r->error);
-    memcpy(&x, r->data, sizeof x);
-    if (x != 2 * (int64_t)r->index)
-        die_msg("task %zu: got %lld", r->index, (long long)x);
-}
-
-/* One timed run: `chunk` > 0 maps with that chunk size; 0 submits. */
-static struct run timed_run(pool_kind kind, int workers, gil_mode gil, int chunk,
-                            const pool_input *inputs, size_t n, pool_result *results)
-{
-    pool_options opt = { .kind = kind, .workers = workers, .chunk_size = chunk > 0 ? chunk : 1,
-                         .fn = double_it, .output_max = sizeof(int64_t), .gil = gil };
-    pool *p = pool_create(&opt);
-    pool_stats before = pool_get_stats(p);
-    int64_t start = now_ns();
-    if (chunk > 0) {
-        pool_map(p, inputs, n, results);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            pool_submit(p, inputs[i].data, inputs[i].len);
-        for (size_t k = 0; pool_next_completed(p, &results[k]); k++)
-            ;
-    }
-    double wall_us = (double)(now_ns() - start) / NS_PER_US;
-    pool_stats after = pool_get_stats(p);
-    pool_destroy(p);
-    for (size_t i = 0; i < n; i++)
-        check(&results[i]);
-    pool_results_free(results, n);
-    return (struct run){ wall_us / (double)n,
-                         (double)(after.bytes_sent + after.bytes_received - before.bytes_sent -
-                                  before.bytes_received) / (double)n };
-}
-
-/* How long starting and stopping an idle pool takes, in us (median of 5). */
-static double startup_us(pool_kind kind, int workers)
-{
-    double us[5];
-    for (int r = 0; r < 5; r++) {
-        pool_options opt = { .kind = kind, .workers = workers, .fn = double_it, .output_max = 8 };
-        int64_t start = now_ns();
-        pool_destroy(pool_create(&opt));
-        us[r] = (double)(now_ns() - start) / NS_PER_US;
-    }
-    return summarize(us, 5).median;
-}
-
-int main(int argc, char *argv[])
-{
-    struct config cfg;
-    parse_args(argc, argv, &cfg);
-    size_t n = (size_t)cfg.tasks;
-    pool_input *inputs = pool_numbered_inputs(n);
-    pool_result *results = calloc(n, sizeof *results);
-    if (results == NULL)
-        die("calloc");
-
-    /* Every (pool, chunk) pair; chunk 0 stands for submit. */
-    struct series {
-        pool_kind kind;
-        int chunk;
-        double us[1000], bytes;
-    } *series = calloc(2 * (MAX_COUNTS + 1), sizeof *series);
-    if (series == NULL)
-        die("calloc");
-    size_t n_series = 0;
-    for (int k = 0; k < 2; k++) {
-        if (!cfg.pool_used[k])
-            continue;
-        for (size_t c = 0; c < cfg.n_chunks; c++)
-            series[n_series++] = (struct series){ .kind = (pool_kind)k, .chunk = (int)cfg.chunks[c] };
-        series[n_series++] = (struct series){ .kind = (pool_kind)k, .chunk = 0 };
-    }
-
-    printf("%lld empty tasks, %d workers, %d core(s), %ld repeats; thread pool under GIL %s\n",
-           cfg.tasks, cfg.workers, cpus_allowed(), cfg.repeat, gil_mode_names[cfg.gil]);
-    progress bar;
-    progress_start(&bar, "overhead", (long)(n_series * (size_t)cfg.repeat), cfg.force_progress);
-    for (long r = 0; r < cfg.repeat; r++) {
-        for (size_t s = 0; s < n_series; s++) {
-            struct run run = timed_run(series[s].kind, cfg.workers, cfg.gil, series[s].chunk, inputs,
-                                       n, results);
-            series[s].us[r] = run.per_task_us;
-            series[s].bytes = run.bytes_per_task;
-            progress_advance(&bar, 1);
-        }
-    }
-    progress_finish(&bar);
-
-    double start_threads = cfg.pool_used[POOL_THREADS] ? startup_us(POOL_THREADS, cfg.workers) : 0;
-    double start_processes = cfg.pool_used[POOL_PROCESSES] ? startup_us(POOL_PROCESSES, cfg.workers) : 0;
-    datafile *df = NULL;
-    if (cfg.data_path) {
-        df = datafile_create(cfg.data_path, argc, argv);
-        datafile_comment(df, "tasks: %lld", cfg.tasks);
-        datafile_comment(df, "workers: %d", cfg.workers);
-        datafile_comment(df, "gil: %s", gil_mode_names[cfg.gil]);
-        datafile_comment(df, "startup_us c-threads: %.0f", start_threads);
-        datafile_comment(df, "startup_us c-processes: %.0f", start_processes);
-        datafile_columns(df, "pool method chunk_size repeats per_task_us min_us max_us bytes_per_task");
-    }
-    printf("%-12s %-7s %10s %12s %9s %9s %14s\n", "pool", "method", "chunk_size", "per_task_us",
-           "min_us", "max_us", "bytes_per_task");
-    for (size_t s = 0; s < n_series; s++) {
-        summary us = summarize(series[s].us, (size_t)cfg.repeat);
-        const char *name = series[s].kind == POOL_THREADS ? "c-threads" : "c-processes";
-        const char *method = series[s].chunk > 0 ? "map" : "submit";
-        int chunk = series[s].chunk > 0 ? series[s].chunk : 1;
-        printf("%-12s %-7s %10d %12.3f %9.3f %9.3f %14.1f\n", name, method, chunk, us.median, us.min,
-               us.max, series[s].bytes);
-        if (df)
-            datafile_row(df, "%s\t%s\t%d\t%ld\t%.4f\t%.4f\t%.4f\t%.1f", name, method, chunk, cfg.repeat,
-                         us.median, us.min, us.max, series[s].bytes);
-    }
-    if (cfg.pool_used[POOL_THREADS])
-        printf("starting and stopping an idle pool of %d: threads %.0f us", cfg.workers, start_threads);
-    if (cfg.pool_used[POOL_PROCESSES])
-        printf("%s processes %.0f us", cfg.pool_used[POOL_THREADS] ? ", " : "starting and stopping an idle pool: ",
-               start_processes);
-    printf("\n");
-    if (df)
-        datafile_commit(df);
-    free(series);
-    free(inputs);
-    free(results);
-    return EXIT_SUCCESS;
-}
-
+/* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
@@ -225,21 +283,29 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "workers", required_argument, NULL, 'w' },
         { "tasks", required_argument, NULL, 't' },
         { "gil", required_argument, NULL, 'g' },
-        { "repeat", required_argument, NULL, 'r' },
-        { "data", required_argument, NULL, 'd' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    *cfg = (struct config){ .gil = GIL_NEW };
-    bool quick = false, pools_given = false;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    bool quick = options_quick(argc, argv, options);
+    static const long long chunks[] = { 1, 2, 5, 10, 50, 100 };
+    *cfg = (struct config){
+        .pool_used = { [POOL_THREADS] = true, [POOL_PROCESSES] = true },
+        .n_chunks = sizeof chunks / sizeof chunks[0],
+        .workers = cpus_allowed(),
+        .gil = GIL_NEW,
+        .tasks = quick ? 2000 : 20000,
+        .run.repeat = quick ? 3 : 5,
+    };
+    memcpy(cfg->chunks, chunks, sizeof chunks);
+
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'p':
             arg_choice_list("--pools", optarg, pool_kind_names, cfg->pool_used);
-            pools_given = true;
             break;
         case 'c':
             cfg->n_chunks = arg_int_list("--chunks", optarg, 1, POOL_MAX_CHUNK, cfg->chunks, MAX_COUNTS);
@@ -253,36 +319,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         case 'g':
             cfg->gil = (gil_mode)arg_choice("--gil", optarg, gil_mode_names);
             break;
-        case 'r':
-            cfg->repeat = (long)arg_int("--repeat", optarg, 1, 1000);
-            break;
-        case 'd':
-            cfg->data_path = arg_path("--data", optarg);
-            break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            cfg->force_progress = true;
-            break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-    if (!pools_given)
-        cfg->pool_used[POOL_THREADS] = cfg->pool_used[POOL_PROCESSES] = true;
-    static const long long chunks[] = { 1, 2, 5, 10, 50, 100 };
-    if (cfg->n_chunks == 0) {
-        cfg->n_chunks = sizeof chunks / sizeof chunks[0];
-        memcpy(cfg->chunks, chunks, sizeof chunks);
-    }
-    if (cfg->workers == 0)
-        cfg->workers = cpus_allowed();
-    if (cfg->tasks == 0)
-        cfg->tasks = quick ? 2000 : 20000;
-    if (cfg->repeat == 0)
-        cfg->repeat = quick ? 3 : 5;
 }

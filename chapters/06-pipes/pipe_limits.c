@@ -12,12 +12,16 @@
  *   build/chapter06/pipe_limits
  *   build/chapter06/pipe_limits --size 262144 --hold 300ms
  *
- * See man 7 pipe.
+ * It prints one line per finding, each starting with the part's name.
+ * Expect 65536 bytes (16 pages) on Linux, PIPE_BUF 4096, a writer that
+ * returns only after the reader started reading, and SIGPIPE (signal 13) or
+ * EPIPE. Compare with pipe_atomic.c (what PIPE_BUF promises) and
+ * pipe_throughput.c (how fast a pipe of this capacity moves bytes). See
+ * man 7 pipe.
  */
 #define _GNU_SOURCE /* F_GETPIPE_SZ, F_SETPIPE_SZ (Linux) */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,17 +36,12 @@
 #include "clock.h"
 #include "error.h"
 #include "io.h"
+#include "options.h"
 
-static const char usage_line[] = "pipe_limits [--size BYTES] [--hold D]";
-static const char help_text[] =
-    "Measures a pipe's capacity, changes it, shows a writer blocking on a full\n"
-    "pipe, and what writing to a pipe without a reader does.\n"
-    "\n"
-    "  --size BYTES     the capacity to ask F_SETPIPE_SZ for, in bytes (4096 to\n"
-    "                   67108864; default 1048576)\n"
-    "  --hold D         how long the reader waits before draining a full pipe\n"
-    "                   (default 200ms)\n"
-    "  --help           show this help\n";
+struct config {
+    long long size;  /* the capacity to ask F_SETPIPE_SZ for */
+    int64_t hold_ns; /* how long the reader lets the writer block */
+};
 
 // snippet-begin: fill
 /* Write into the pipe without blocking until it is full; returns the bytes. */
@@ -61,18 +60,22 @@ static long fill(int fds[2])
 }
 // snippet-end: fill
 
-static void drain(int fd, long bytes)
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static void capacity(long size);
+static void blocking(int64_t hold_ns);
+static void no_reader(void);
+
+int main(int argc, char *argv[])
 {
-    char buf[65536];
-    while (bytes > 0) {
-        ssize_t n = read(fd, buf, bytes < (long)sizeof buf ? (size_t)bytes : sizeof buf);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            die("read");
-        bytes -= n;
-    }
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    capacity((long)cfg.size);
+    blocking(cfg.hold_ns);
+    no_reader();
+    return EXIT_SUCCESS;
 }
+
+static int pipe_size(int fd);
 
 static void capacity(long size)
 {
@@ -84,7 +87,7 @@ static void capacity(long size)
         die("fcntl O_NONBLOCK");
     long first = fill(fds);
     printf("capacity: a new pipe took %ld bytes before EAGAIN; F_GETPIPE_SZ says %d\n", first,
-           fcntl(fds[1], F_GETPIPE_SZ));
+           pipe_size(fds[1]));
     printf("capacity: PIPE_BUF (the largest write that is atomic) is %d bytes\n", PIPE_BUF);
     long max = read_number("/proc/sys/fs/pipe-max-size");
     if (max > 0)
@@ -101,6 +104,17 @@ static void capacity(long size)
     close(fds[1]);
 }
 
+/* The capacity F_GETPIPE_SZ reports for the pipe of `fd`. */
+static int pipe_size(int fd)
+{
+    int size = fcntl(fd, F_GETPIPE_SZ);
+    if (size == -1)
+        die("fcntl F_GETPIPE_SZ");
+    return size;
+}
+
+static void drain(int fd, long bytes);
+
 // snippet-begin: blocking
 /* A child writes one byte more than the pipe holds; we wait `hold`, then
  * read. Its write() cannot return before we have started reading. */
@@ -109,7 +123,7 @@ static void blocking(int64_t hold_ns)
     int fds[2], report[2];
     if (pipe(fds) == -1 || pipe(report) == -1)
         die("pipe");
-    long size = fcntl(fds[1], F_GETPIPE_SZ);
+    long size = pipe_size(fds[1]);
     fflush(stdout);
     pid_t child = fork();
     if (child == -1)
@@ -153,6 +167,20 @@ static void blocking(int64_t hold_ns)
 }
 // snippet-end: blocking
 
+/* Read `bytes` bytes from `fd` and throw them away. */
+static void drain(int fd, long bytes)
+{
+    char buf[65536];
+    while (bytes > 0) {
+        ssize_t n = read(fd, buf, bytes < (long)sizeof buf ? (size_t)bytes : sizeof buf);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            die("read");
+        bytes -= n;
+    }
+}
+
 // snippet-begin: no-reader
 /* Write to a pipe whose only read end is closed, in a child: once with
  * SIGPIPE as it comes, once with SIGPIPE ignored. */
@@ -162,19 +190,19 @@ static void no_reader(void)
         int fds[2];
         if (pipe(fds) == -1)
             die("pipe");
+        close(fds[0]);                 /* no reader left anywhere, before the child runs */
         fflush(stdout);
         pid_t child = fork();
         if (child == -1)
             die("fork");
         if (child == 0) {
-            close(fds[0]);                         /* no reader left anywhere */
             struct sigaction sa = { .sa_handler = ignore ? SIG_IGN : SIG_DFL };
-            sigaction(SIGPIPE, &sa, NULL);
+            if (sigaction(SIGPIPE, &sa, NULL) == -1)
+                die("child: sigaction SIGPIPE");
             if (write(fds[1], "x", 1) == -1)
                 _exit(errno == EPIPE ? 32 : 1);    /* exit status 32: EPIPE */
             _exit(0);
         }
-        close(fds[0]);
         close(fds[1]);
         int status;
         if (waitpid(child, &status, 0) == -1)
@@ -192,35 +220,38 @@ static void no_reader(void)
 }
 // snippet-end: no-reader
 
-int main(int argc, char *argv[])
+/* ---- arguments ----------------------------------------------------------------------- */
+
+static const char usage_line[] = "pipe_limits [--size BYTES] [--hold D]";
+static const char help_text[] =
+    "Measures a pipe's capacity, changes it, shows a writer blocking on a full\n"
+    "pipe, and what writing to a pipe without a reader does.\n"
+    "\n"
+    "  --size BYTES     the capacity to ask F_SETPIPE_SZ for, in bytes (4096 to\n"
+    "                   67108864; default 1048576)\n"
+    "  --hold D         how long the reader waits before draining a full pipe\n"
+    "                   (default 200ms)\n"
+    "  --help           show this help\n";
+
+static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "size", required_argument, NULL, 's' },
         { "hold", required_argument, NULL, 'H' },
-        { "help", no_argument, NULL, 'h' },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    long long size = 1 << 20;
-    int64_t hold_ns = 200 * NS_PER_MS;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    *cfg = (struct config){ .size = 1 << 20, .hold_ns = 200 * NS_PER_MS };
+    for (int c; (c = options_next(argc, argv, options, NULL)) != -1;) {
         switch (c) {
         case 's':
-            size = arg_int("--size", optarg, 4096, 64LL << 20);
+            cfg->size = arg_int("--size", optarg, 4096, 64LL << 20);
             break;
         case 'H':
-            hold_ns = arg_duration_ns("--hold", optarg, NS_PER_MS, 10 * NS_PER_S);
+            cfg->hold_ns = arg_duration_ns("--hold", optarg, NS_PER_MS, 10 * NS_PER_S);
             break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-    capacity((long)size);
-    blocking(hold_ns);
-    no_reader();
-    return EXIT_SUCCESS;
 }

@@ -16,13 +16,22 @@
  *   build/chapter06/pipe_throughput --quick
  *   build/chapter06/pipe_throughput --sizes 4096,65536 --pipe-size 1048576
  *
+ * It prints one row per placement and write size: MiB/s through the pipe
+ * (median, min and max over the repeats) and memcpy's MiB/s for the same
+ * blocks. Expect the pipe an order of magnitude below memcpy, one core
+ * better with large writes, two cores with small ones. Compare with
+ * lmbench's bw_pipe in ../shared/reference/system-limits.md, and with
+ * chapter 8's shared_matrix, where shared memory spares the copies.
+ *
  * Every byte is checked: the reader sums every block and compares with the
- * writer's sum, and counts every byte (--no-check: counts only).
+ * writer's sum, and counts every byte (--no-check: counts only). The
+ * placements stay a list in one program, not two files: the chapter holds
+ * them side by side, measured in one run; --no-check stays a flag, since it
+ * leaves out one line of the reader to show what that line costs.
  */
 #define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,57 +44,37 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "cpus.h"
-#include "datafile.h"
 #include "error.h"
 #include "io.h"
+#include "options.h"
 #include "progress.h"
-#include "stats.h"
 #include "random.h"
-
-static const char usage_line[] =
-    "pipe_throughput [--sizes LIST] [--bytes N] [--placement LIST] [--pipe-size BYTES]\n"
-    "                       [--repeat N] [--no-check] [--data FILE] [--quick] [--progress]";
-static const char help_text[] =
-    "Measures the throughput of a pipe between two processes for several write\n"
-    "sizes, both on one core and on two, beside memcpy.\n"
-    "\n"
-    "  --sizes LIST       write sizes in bytes (64 to 16777216; default\n"
-    "                     4096,16384,65536,262144,1048576)\n"
-    "  --bytes N          bytes per run (1 MiB to 16 GiB; default 268435456)\n"
-    "  --placement LIST   one-core, two-cores (default both; two-cores needs 2 cores)\n"
-    "  --pipe-size BYTES  set the pipe's capacity with F_SETPIPE_SZ (4096 to 67108864;\n"
-    "                     default: leave it, 65536 on Linux)\n"
-    "  --repeat N         repeats of every run (1 to 1000; default 5)\n"
-    "  --no-check         count the bytes but do not sum them (the reader then\n"
-    "                     touches nothing: what the check costs)\n"
-    "  --data FILE        also write the results as TSV to FILE\n"
-    "  --quick            bytes 33554432, repeat 3\n"
-    "  --progress         show the progress bar even when stderr is not a terminal\n"
-    "  --help             show this help\n";
+#include "report.h"
 
 static const char *const placement_names[] = { "one-core", "two-cores", NULL };
+enum placement { ONE_CORE, TWO_CORES };
 #define MAX_SIZES 16
 
-/* The writer's block: the same bytes every time, so every block read must
- * add up to the same sum. */
-static void fill_block(unsigned char *b, size_t size)
-{
-    for (size_t i = 0; i < size; i++)
-        b[i] = (unsigned char)(hash64(i / 8) >> (i % 8 * 8));
-}
+struct config {
+    long long sizes[MAX_SIZES]; /* write sizes in bytes */
+    size_t n_sizes;
+    long long total;            /* bytes per run */
+    bool placement_used[2];
+    long long pipe_size;        /* 0: leave the pipe's capacity as it is */
+    bool check;                 /* sum every block read */
+    run_options run;
+};
 
-static uint64_t block_sum(const unsigned char *b, size_t size)
-{
-    uint64_t sum = 0, w;
-    size_t i = 0;
-    for (; i + 8 <= size; i += 8) {
-        memcpy(&w, b + i, 8);
-        sum += w;
-    }
-    for (; i < size; i++)
-        sum += b[i];
-    return sum;
-}
+/* One placement and write size, and its rate in MiB/s, one per repeat. */
+struct point {
+    long long size;
+    enum placement placement;
+    size_t size_index; /* in cfg.sizes, for the memcpy rate of the same size */
+    double *rate;
+};
+
+static void fill_block(unsigned char *b, size_t size);
+static uint64_t block_sum(const unsigned char *b, size_t size);
 
 // snippet-begin: transfer
 /* One run: a child writes `total` bytes in writes of `size`; we read them.
@@ -140,6 +129,46 @@ static double transfer(size_t size, long long total, bool two_cores, long pipe_s
     return (double)total / (1 << 20) / ((double)ns / NS_PER_S);
 }
 
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static size_t plan_points(const struct config *cfg, struct point *points);
+static double memcpy_rate(size_t size, long long total);
+static void measure(const struct config *cfg, struct point *points, size_t n);
+static void report_points(const struct config *cfg, const struct point *points, size_t n,
+                          const double *copy, int argc, char *argv[]);
+
+int main(int argc, char *argv[])
+{
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+
+    struct point points[2 * MAX_SIZES];
+    size_t n = plan_points(&cfg, points);
+    double copy[MAX_SIZES]; /* the baseline, before any process is pinned */
+    for (size_t i = 0; i < cfg.n_sizes; i++)
+        copy[i] = memcpy_rate((size_t)cfg.sizes[i], cfg.total);
+    measure(&cfg, points, n);
+
+    printf("%lld MiB per run, pipe capacity %s, %ld repeats; %s\n", cfg.total >> 20,
+           cfg.pipe_size ? "set by --pipe-size" : "the default", cfg.run.repeat,
+           cfg.check ? "every byte checked" : "bytes counted, not checked");
+    report_points(&cfg, points, n, copy, argc, argv);
+
+    for (size_t k = 0; k < n; k++)
+        free(points[k].rate);
+    return EXIT_SUCCESS;
+}
+
+/* Every write size on one core, then every write size on two. */
+static size_t plan_points(const struct config *cfg, struct point *points)
+{
+    size_t n = 0;
+    for (int pl = ONE_CORE; pl <= TWO_CORES; pl++)
+        for (size_t i = 0; i < cfg->n_sizes && cfg->placement_used[pl]; i++)
+            points[n++] = (struct point){ .size = cfg->sizes[i], .placement = (enum placement)pl,
+                                          .size_index = i, .rate = samples_alloc(cfg->run.repeat) };
+    return n;
+}
+
 /* memcpy of `size`-byte blocks, `total` bytes in all, in MiB/s (best of 3). */
 static double memcpy_rate(size_t size, long long total)
 {
@@ -163,7 +192,95 @@ static double memcpy_rate(size_t size, long long total)
     return best;
 }
 
-int main(int argc, char *argv[])
+/* Repeat by repeat, every point once, so that a slow moment of the machine
+ * touches all of them alike. */
+static void measure(const struct config *cfg, struct point *points, size_t n)
+{
+    progress bar;
+    progress_start(&bar, "pipe", (long)(n * (size_t)cfg->run.repeat), cfg->run.force_progress);
+    for (long r = 0; r < cfg->run.repeat; r++)
+        for (size_t k = 0; k < n; k++) {
+            points[k].rate[r] = transfer((size_t)points[k].size, cfg->total,
+                                         points[k].placement == TWO_CORES, (long)cfg->pipe_size,
+                                         cfg->check);
+            progress_advance(&bar, 1);
+        }
+    progress_finish(&bar);
+}
+
+/* The writer's block: the same bytes every time, so every block read must
+ * add up to the same sum. */
+static void fill_block(unsigned char *b, size_t size)
+{
+    for (size_t i = 0; i < size; i++)
+        b[i] = (unsigned char)(hash64(i / 8) >> (i % 8 * 8));
+}
+
+static uint64_t block_sum(const unsigned char *b, size_t size)
+{
+    uint64_t sum = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        memcpy(&w, b + i, 8);
+        sum += w;
+    }
+    for (; i < size; i++)
+        sum += b[i];
+    return sum;
+}
+
+static const column columns[] = {
+    { .name = "write_bytes", .kind = COL_INT },
+    { .name = "placement", .kind = COL_TEXT },
+    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
+    { .name = "mib_s", .kind = COL_SPREAD, .decimals = 0 },
+    { .name = "memcpy_mib_s", .kind = COL_REAL, .decimals = 0 },
+    { 0 },
+};
+
+/* One row per point: the table on stdout and, with --data, the TSV. */
+static void report_points(const struct config *cfg, const struct point *points, size_t n,
+                          const double *copy, int argc, char *argv[])
+{
+    report *out = report_create(columns, &cfg->run, argc, argv);
+    report_comment(out, "bytes_per_run: %lld", cfg->total);
+    report_comment(out, "pipe_size: %lld", cfg->pipe_size ? cfg->pipe_size : 65536);
+    report_comment(out, "checked: %s", cfg->check ? "every byte summed" : "bytes counted only");
+    for (size_t k = 0; k < n; k++) {
+        report_int(out, points[k].size);
+        report_text(out, placement_names[points[k].placement]);
+        report_int(out, cfg->run.repeat);
+        report_spread(out, points[k].rate, (size_t)cfg->run.repeat);
+        report_real(out, copy[points[k].size_index]);
+    }
+    report_finish(out);
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
+
+static const char usage_line[] =
+    "pipe_throughput [--sizes LIST] [--bytes N] [--placement LIST] [--pipe-size BYTES]\n"
+    "                       [--repeat N] [--no-check] [--data FILE] [--quick] [--progress]";
+static const char help_text[] =
+    "Measures the throughput of a pipe between two processes for several write\n"
+    "sizes, both on one core and on two, beside memcpy.\n"
+    "\n"
+    "  --sizes LIST       write sizes in bytes (64 to 16777216; default\n"
+    "                     4096,16384,65536,262144,1048576)\n"
+    "  --bytes N          bytes per run (1 MiB to 16 GiB; default 268435456)\n"
+    "  --placement LIST   one-core, two-cores (default both; two-cores needs 2 cores)\n"
+    "  --pipe-size BYTES  set the pipe's capacity with F_SETPIPE_SZ (4096 to 67108864;\n"
+    "                     default: leave it, 65536 on Linux)\n"
+    "  --repeat N         repeats of every run (1 to 10000; default 5)\n"
+    "  --no-check         count the bytes but do not sum them (the reader then\n"
+    "                     touches nothing: what the check costs)\n"
+    "  --data FILE        also write the results as TSV to FILE\n"
+    "  --quick            bytes 33554432, repeat 3\n"
+    "  --progress         show the progress bar even when stderr is not a terminal\n"
+    "  --help             show this help\n";
+
+/* The defaults (smaller with --quick), then the options given. */
+static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
@@ -171,120 +288,49 @@ int main(int argc, char *argv[])
         { "bytes", required_argument, NULL, 'b' },
         { "placement", required_argument, NULL, 'p' },
         { "pipe-size", required_argument, NULL, 'z' },
-        { "repeat", required_argument, NULL, 'r' },
         { "no-check", no_argument, NULL, 'n' },
-        { "data", required_argument, NULL, 'd' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    long long sizes[MAX_SIZES] = { 4096, 16384, 65536, 262144, 1048576 };
-    size_t n_sizes = 5;
-    long long total = 0, pipe_size = 0;
-    long repeat = 0;
-    bool placement[2] = { false, false }, placement_given = false, quick = false, force = false;
-    bool check = true;
-    const char *data_path = NULL;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    bool quick = options_quick(argc, argv, options);
+    *cfg = (struct config){
+        .sizes = { 4096, 16384, 65536, 262144, 1048576 },
+        .n_sizes = 5,
+        .total = quick ? 32LL << 20 : 256LL << 20,
+        .placement_used = { [ONE_CORE] = true, [TWO_CORES] = true },
+        .check = true,
+        .run.repeat = quick ? 3 : 5,
+    };
+    bool placement_given = false;
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 's':
-            n_sizes = arg_int_list("--sizes", optarg, 64, 16 << 20, sizes, MAX_SIZES);
+            cfg->n_sizes = arg_int_list("--sizes", optarg, 64, 16 << 20, cfg->sizes, MAX_SIZES);
             break;
         case 'b':
-            total = arg_int("--bytes", optarg, 1 << 20, 16LL << 30);
+            cfg->total = arg_int("--bytes", optarg, 1 << 20, 16LL << 30);
             break;
         case 'p':
-            arg_choice_list("--placement", optarg, placement_names, placement);
+            arg_choice_list("--placement", optarg, placement_names, cfg->placement_used);
             placement_given = true;
             break;
         case 'z':
-            pipe_size = arg_int("--pipe-size", optarg, 4096, 64 << 20);
-            break;
-        case 'r':
-            repeat = (long)arg_int("--repeat", optarg, 1, 1000);
+            cfg->pipe_size = arg_int("--pipe-size", optarg, 4096, 64 << 20);
             break;
         case 'n':
-            check = false;
+            cfg->check = false;
             break;
-        case 'd':
-            data_path = arg_path("--data", optarg);
-            break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            force = true;
-            break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-    if (!placement_given)
-        placement[0] = placement[1] = true;
-    if (placement[1] && cpus_allowed() < 2) {
+    if (cfg->placement_used[TWO_CORES] && cpus_allowed() < 2) {
         if (placement_given)
             usage_error("--placement two-cores: only one core is available");
         printf("(one core available: the two-cores runs are left out)\n");
-        placement[1] = false;
+        cfg->placement_used[TWO_CORES] = false;
     }
-    if (total == 0)
-        total = quick ? 32LL << 20 : 256LL << 20;
-    if (repeat == 0)
-        repeat = quick ? 3 : 5;
-
-    struct row {
-        long long size;
-        int placement;
-        double rate[1000];
-    } rows[2 * MAX_SIZES];
-    size_t n_rows = 0;
-    for (int pl = 0; pl < 2; pl++)
-        for (size_t i = 0; i < n_sizes && placement[pl]; i++)
-            rows[n_rows++] = (struct row){ .size = sizes[i], .placement = pl };
-    double copy[MAX_SIZES];
-    for (size_t i = 0; i < n_sizes; i++)
-        copy[i] = memcpy_rate((size_t)sizes[i], total);
-
-    progress bar;
-    progress_start(&bar, "pipe", (long)(n_rows * (size_t)repeat), force);
-    for (long r = 0; r < repeat; r++)
-        for (size_t k = 0; k < n_rows; k++) {
-            rows[k].rate[r] = transfer((size_t)rows[k].size, total, rows[k].placement == 1, (long)pipe_size,
-                                       check);
-            progress_advance(&bar, 1);
-        }
-    progress_finish(&bar);
-
-    printf("%lld MiB per run, pipe capacity %s, %ld repeats; %s\n", total >> 20,
-           pipe_size ? "set by --pipe-size" : "the default", repeat,
-           check ? "every byte checked" : "bytes counted, not checked");
-    printf("%11s %-10s %12s %10s %10s %12s\n", "write_bytes", "placement", "median_mib_s", "min", "max",
-           "memcpy_mib_s");
-    datafile *df = NULL;
-    if (data_path) {
-        df = datafile_create(data_path, argc, argv);
-        datafile_comment(df, "bytes_per_run: %lld", total);
-        datafile_comment(df, "pipe_size: %lld", pipe_size ? pipe_size : 65536);
-        datafile_comment(df, "checked: %s", check ? "every byte summed" : "bytes counted only");
-        datafile_columns(df, "write_bytes placement repeats median_mib_s min_mib_s max_mib_s memcpy_mib_s");
-    }
-    for (size_t k = 0; k < n_rows; k++) {
-        summary s = summarize(rows[k].rate, (size_t)repeat);
-        size_t i = 0;
-        while (sizes[i] != rows[k].size)
-            i++;
-        printf("%11lld %-10s %12.0f %10.0f %10.0f %12.0f\n", rows[k].size, placement_names[rows[k].placement],
-               s.median, s.min, s.max, copy[i]);
-        if (df)
-            datafile_row(df, "%lld\t%s\t%ld\t%.0f\t%.0f\t%.0f\t%.0f", rows[k].size,
-                         placement_names[rows[k].placement], repeat, s.median, s.min, s.max, copy[i]);
-    }
-    if (df)
-        datafile_commit(df);
-    return EXIT_SUCCESS;
 }

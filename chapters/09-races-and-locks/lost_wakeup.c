@@ -17,8 +17,14 @@
  *   remembered in `ready`, and a consumer that finds the item gone waits
  *   again.
  *
- * Nothing hangs: waits are timed (--timeout), and a wait that times out is
- * reported as the lost wakeup it is.
+ * It prints, for each variant, what the producer did and what became of
+ * each consumer. Nothing hangs: waits are timed (--timeout), and a wait
+ * that times out is reported as the lost wakeup it is.
+ *
+ * The three variants stay one flag and run one after the other by default:
+ * the chapter shows the three waits side by side, in one function, so that
+ * the one line that differs is what the reader compares. Compare with
+ * chapter 7's bounded_queue.c: the same `if` and `while`, in a real queue.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -33,18 +39,15 @@
 #include "clock.h"
 #include "error.h"
 #include "locking.h"
-
-static const char usage_line[] = "lost_wakeup [--variant no-predicate|if|while] [--timeout D]";
-static const char help_text[] =
-    "Shows what goes wrong when a condition variable is waited on without a\n"
-    "predicate, or with `if` instead of `while`, and that `while` is right.\n"
-    "\n"
-    "  --variant V      no-predicate, if, while (default: all three)\n"
-    "  --timeout D      how long a wait may last before it counts as lost (default 1s)\n"
-    "  --help           show this help\n";
+#include "options.h"
 
 enum variant { NO_PREDICATE, IF, WHILE };
 static const char *const variant_names[] = { "no-predicate", "if", "while", NULL };
+
+struct config {
+    bool variant_used[3];
+    int64_t timeout_ns;
+};
 
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
@@ -52,21 +55,13 @@ static int items;          /* the predicate: items ready to take */
 static int waiting;        /* consumers asleep on cond (so the producer knows when to go) */
 static int64_t timeout_ns;
 
-/* Wait on cond for at most timeout_ns; false if it timed out. */
-static bool timed_wait(void)
-{
-    struct timespec limit = realtime_after(timeout_ns);
-    int rc = pthread_cond_timedwait(&cond, &mutex, &limit);
-    if (rc != 0 && rc != ETIMEDOUT)
-        die_rc(rc, "pthread_cond_timedwait");
-    return rc == 0;
-}
-
 struct consumer {
     enum variant variant;
     int id;
     const char *outcome;
 };
+
+static bool timed_wait(void);
 
 // snippet-begin: consumers
 static void *consume(void *arg)
@@ -102,20 +97,24 @@ static void *consume(void *arg)
 }
 // snippet-end: consumers
 
-/* Wait (politely) until n consumers are asleep on cond. */
-static void until_waiting(int n)
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static void show_variant(enum variant v);
+
+int main(int argc, char *argv[])
 {
-    for (;;) {
-        lock(&mutex);
-        int w = waiting;
-        unlock(&mutex);
-        if (w >= n)
-            return;
-        sleep_ns(NS_PER_MS);
-    }
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    timeout_ns = cfg.timeout_ns;
+    for (int v = 0; v < 3; v++)
+        if (cfg.variant_used[v])
+            show_variant((enum variant)v);
+    return EXIT_SUCCESS;
 }
 
-static void run(enum variant v)
+static void until_waiting(int n);
+
+/* One variant: the producer's schedule, the consumers, what became of them. */
+static void show_variant(enum variant v)
 {
     items = 0;
     struct consumer cs[2] = { { v, 1, NULL }, { v, 2, NULL } };
@@ -147,35 +146,62 @@ static void run(enum variant v)
         printf("  consumer %d: %s\n", cs[i].id, cs[i].outcome);
 }
 
-int main(int argc, char *argv[])
+/* Wait (politely) until n consumers are asleep on cond. */
+static void until_waiting(int n)
+{
+    for (;;) {
+        lock(&mutex);
+        int w = waiting;
+        unlock(&mutex);
+        if (w >= n)
+            return;
+        sleep_ns(NS_PER_MS);
+    }
+}
+
+/* Wait on cond for at most timeout_ns; false if it timed out. */
+static bool timed_wait(void)
+{
+    struct timespec limit = realtime_after(timeout_ns);
+    int rc = pthread_cond_timedwait(&cond, &mutex, &limit);
+    if (rc != 0 && rc != ETIMEDOUT)
+        die_rc(rc, "pthread_cond_timedwait");
+    return rc == 0;
+}
+
+/* ---- arguments ------------------------------------------------------------------ */
+
+static const char usage_line[] = "lost_wakeup [--variant no-predicate|if|while] [--timeout D]";
+static const char help_text[] =
+    "Shows what goes wrong when a condition variable is waited on without a\n"
+    "predicate, or with `if` instead of `while`, and that `while` is right.\n"
+    "\n"
+    "  --variant V      no-predicate, if, while (default: all three)\n"
+    "  --timeout D      how long a wait may last before it counts as lost (default 1s)\n"
+    "  --help           show this help\n";
+
+static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "variant", required_argument, NULL, 'v' },
         { "timeout", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    int variant = -1;
-    timeout_ns = NS_PER_S;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    *cfg = (struct config){ .variant_used = { true, true, true }, .timeout_ns = NS_PER_S };
+    for (int c; (c = options_next(argc, argv, options, NULL)) != -1;) {
         switch (c) {
-        case 'v':
-            variant = arg_choice("--variant", optarg, variant_names);
+        case 'v': {
+            int chosen = arg_choice("--variant", optarg, variant_names);
+            for (int v = 0; v < 3; v++)
+                cfg->variant_used[v] = v == chosen;
             break;
+        }
         case 't':
-            timeout_ns = arg_duration_ns("--timeout", optarg, 10 * NS_PER_MS, 60 * NS_PER_S);
+            cfg->timeout_ns = arg_duration_ns("--timeout", optarg, 10 * NS_PER_MS, 60 * NS_PER_S);
             break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-    for (int v = 0; v < 3; v++)
-        if (variant < 0 || variant == v)
-            run((enum variant)v);
-    return EXIT_SUCCESS;
 }

@@ -1,5 +1,5 @@
 /*
- * pool_check.c - drives common/pool.c from the bats tests (tests/pool.bats).
+ * pool_check.c - drives the pool (common/pool.h) from the bats tests (tests/pool.bats).
  * Each subcommand runs tasks through a pool and prints what came back, one
  * line per result, for the test to check; then "children N" (worker
  * processes not reaped) and "threads N" (threads left in this process).
@@ -141,10 +141,12 @@ int main(int argc, char *argv[])
         opt.output_max = (size_t)bytes;
     }
 
-    pool_input *inputs = pool_numbered_inputs(plan.n);
+    /* BIG: inputs of BYTES bytes each; the others: the numbers 0 to n-1. */
+    pool_input *inputs = plan.kind == BIG ? malloc((plan.n ? plan.n : 1) * sizeof *inputs)
+                                          : pool_numbered_inputs(plan.n);
     pool_result *results = calloc(plan.n ? plan.n : 1, sizeof *results);
     unsigned char *big = plan.kind == BIG ? malloc(plan.n * (size_t)bytes) : NULL;
-    if (results == NULL || (plan.kind == BIG && big == NULL))
+    if (inputs == NULL || results == NULL || (plan.kind == BIG && big == NULL))
         die("malloc");
     for (size_t i = 0; i < plan.n; i++) {
         if (big) {
@@ -189,7 +191,10 @@ int main(int argc, char *argv[])
     pool_results_free(results, plan.n);
     print_leftovers(&stats);
     free(big);
-    free(inputs);
+    if (plan.kind == BIG)
+        free(inputs);
+    else
+        pool_numbered_inputs_free(inputs);
     free(results);
     return 0;
 }
