@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Chapter 7: queues. Every item exactly once, clean shutdown, the `if` bug
-# made visible, message-queue priorities and limits, framed pipe messages;
-# nothing left in /dev/shm or /dev/mqueue, no child left.
+# made visible (bounded_queue_if), message-queue priorities and limits,
+# framed pipe messages; nothing left in /dev/shm or /dev/mqueue, no child left.
 
 load lib/helpers
 
@@ -30,10 +30,10 @@ mq_gone() {
     done
 }
 
-@test "bounded_queue: with \`if\` around the wait, a consumer that woke to an empty queue is counted" {
+@test "bounded_queue_if: with \`if\` around the wait, a consumer that woke to an empty queue is counted" {
     # Three consumers on a small queue: stolen wakeups happen; each would have
     # taken a stale item, which the checker sees as a duplicate. The counts agree.
-    run timeout 60 "$B/bounded_queue" --producers 3 --consumers 3 --items 100000 --wait if
+    run timeout 60 "$B/bounded_queue_if" --producers 3 --consumers 3 --items 100000
     [ "$status" -eq 0 ]
     stolen=$(echo "$output" | sed -n 's/.*woke to an empty queue \([0-9]*\) times.*/\1/p')
     dup=$(echo "$output" | sed -n 's/.*duplicated \([0-9]*\),.*/\1/p')
@@ -42,6 +42,23 @@ mq_gone() {
     if [ "$stolen" -gt 0 ]; then
         assert_contains "every item exactly once: NO"
     fi
+}
+
+@test "bounded_queue_if is bounded_queue with \`if\`: its own name, the same options; alone, a consumer loses nothing" {
+    run "$B/bounded_queue_if" --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == "usage: bounded_queue_if "* ]] || { echo "$output"; return 1; }
+    assert_contains "wait with \`if\`"
+    run "$B/bounded_queue" --help
+    assert_contains "wait with \`while\`"
+    # One consumer: nobody can take the item it was woken for.
+    run timeout 60 "$B/bounded_queue_if" --producers 3 --consumers 1 --items 20000 --shutdown pills
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    assert_contains "shutdown by pills, wait with if"
+    assert_contains "every item exactly once: yes"
+    # The variant is a file now, not a flag.
+    run "$B/bounded_queue" --wait if
+    assert_usage_error "unknown option '--wait'"
 }
 
 @test "mq_queue: priorities come out highest first, in order within one; full and too-big are refused; nothing left" {
@@ -85,10 +102,23 @@ mq_gone() {
     [ "$(tsv_column "$BATS_TEST_TMPDIR/all.tsv" queue | sort -u | tr '\n' ' ')" = "mq pipe threads " ]
 }
 
+@test "the three queues measure any --repeat up to the shared limit (samples are not a fixed array), the bar counts the points run" {
+    # The repeats were kept in \`double rate[1000]\`, tied to the largest --repeat taken.
+    for prog in bounded_queue mq_queue pipe_queue; do
+        run --separate-stderr timeout 120 "$B/$prog" --measure --producers 1 --bytes 64 --items 1 \
+            --repeat 1001 --placement one-core --progress
+        [ "$status" -eq 0 ] || { echo "$prog: $output $stderr"; return 1; }
+        # one placement of two: 1 point, not 2
+        [[ "$stderr" == *" 1/1 "* ]] || { echo "$prog: $stderr"; return 1; }
+    done
+    run "$B/bounded_queue" --measure --repeat 10001
+    assert_usage_error "--repeat"
+}
+
 @test "mq_queue and pipe_queue interrupted mid-run leave no queue, semaphore or child" {
     [ -e "/proc/$$/task/$$/children" ] || skip "this kernel does not list children in /proc"
     for prog in mq_queue pipe_queue; do
-        for sig in INT TERM; do
+        for sig in INT TERM QUIT; do
             out=$BATS_TEST_TMPDIR/out-$prog-$sig
             "$BUILD/tests/no_orphans" "$B/$prog" --measure --producers 2 --bytes 64 --items 10000000 \
                 --repeat 1 --placement one-core >"$out" 2>&1 &
@@ -109,6 +139,12 @@ mq_gone() {
     assert_usage_error "--capacity"
     run "$B/bounded_queue" --wait until
     assert_usage_error "--wait"
+    run "$B/bounded_queue_if" --capacity 0
+    assert_usage_error "--capacity"
+    run "$B/bounded_queue" --repeat 3
+    assert_usage_error "--measure"
+    run "$B/pipe_queue" --repeat 3
+    assert_usage_error "--measure"
     run "$B/bounded_queue" --shutdown abruptly
     assert_usage_error "--shutdown"
     run "$B/bounded_queue" --producers 1,2

@@ -44,8 +44,8 @@ no_shm_left() {
     no_shm_left "workbook-test-$$"
 }
 
-@test "shm_named: the owner unlinks its object when stopped by SIGINT or SIGTERM" {
-    for sig in INT TERM; do
+@test "shm_named: the owner unlinks its object when stopped by SIGINT, SIGTERM or SIGQUIT" {
+    for sig in INT TERM QUIT; do
         name=/workbook-test-$$-$sig
         "$B/shm_named" --role owner --name "$name" --for 60s >/dev/null &
         owner=$!
@@ -78,9 +78,21 @@ no_shm_left() {
     no_shm_left "workbook-matrix-*"
 }
 
+@test "shared_matrix: the printed table and the data file hold the same rows, in the same order; any --repeat" {
+    # Printed size by size and written method by method, the two used to disagree;
+    # the repeats were kept in \`double t[1000]\`, tied to the largest --repeat taken.
+    data=$BATS_TEST_TMPDIR/matrix.tsv
+    run timeout 120 "$B/shared_matrix" --sizes 16,32 --methods serial,threads --pairs 2 --repeat 1001 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    printed=$(echo "$output" | awk '$1 ~ /^(serial|pipe|shm|threads)$/ { print $1, $2, $3, $4, $5, $6, $7 }')
+    written=$(grep -v '^#' "$data" | awk -F'\t' 'NR > 1 { print $1, $2, $4, $5, $6, $7, $8 }')
+    [ -n "$printed" ] && [ "$printed" = "$written" ] || { echo "printed: $printed"; echo "written: $written"; return 1; }
+    [ "$(tsv_column "$data" repeats | sort -u)" = 1001 ]
+}
+
 @test "shared_matrix: interrupted while the matrix is shared, it leaves nothing behind" {
     [ -e "/proc/$$/task/$$/children" ] || skip "this kernel does not list children in /proc"
-    for sig in INT TERM; do
+    for sig in INT TERM QUIT; do
         out=$BATS_TEST_TMPDIR/out-$sig
         "$BUILD/tests/no_orphans" "$B/shared_matrix" --methods shm --sizes 2000 --pairs 2000 --repeat 100 >"$out" 2>&1 &
         wrapper=$!
@@ -106,6 +118,10 @@ no_shm_left() {
     assert_usage_error "--mib"
     run "$B/cow_cost" --pages giant
     assert_usage_error "--pages"
+    run "$B/cow_cost" --repeat 3
+    assert_usage_error "unknown option '--repeat'"
+    run "$B/shared_matrix" --repeat 10001
+    assert_usage_error "--repeat"
     run "$B/shm_named"
     assert_usage_error "--role is required"
     run "$B/shm_named" --role owner --name no-slash

@@ -178,8 +178,9 @@ check() { "$BUILD/tests/common_check" "$@"; }
     [ "$(ls "$BATS_TEST_TMPDIR")" = out.tsv ]
 }
 
-@test "a data file interrupted by SIGTERM or SIGINT is never half-written" {
-    for sig in TERM INT; do
+@test "a data file interrupted by any signal that ends a program is never half-written" {
+    # Every catchable signal whose default action ends the process (cleanup.c).
+    for sig in TERM INT HUP QUIT USR1 USR2 ALRM PIPE VTALRM PROF XCPU XFSZ; do
         file=$BATS_TEST_TMPDIR/data-$sig.tsv
         echo "the old, complete file" >"$file"
         fifo=$BATS_TEST_TMPDIR/fifo-$sig
@@ -189,8 +190,11 @@ check() { "$BUILD/tests/common_check" "$@"; }
         read -r line <"$fifo"
         [ "$line" = stalled ]
         kill -s "$sig" "$pid"
-        wait "$pid" || true
-        # The old file is untouched and no temporary file is left beside it.
+        status=0
+        wait "$pid" || status=$?
+        # It died of that very signal (the shell reports 128 + its number)...
+        [ "$status" -eq $((128 + $(kill -l "$sig"))) ] || { echo "SIG$sig: status $status"; return 1; }
+        # ...and the old file is untouched and no temporary file is left beside it.
         [ "$(cat "$file")" = "the old, complete file" ]
         [ -z "$(find "$BATS_TEST_TMPDIR" -name "data-$sig.tsv.tmp.*")" ]
         rm -f "$fifo"

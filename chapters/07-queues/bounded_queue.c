@@ -6,19 +6,30 @@
  *
  *   build/chapter07/bounded_queue --producers 3 --consumers 3
  *   build/chapter07/bounded_queue --shutdown pills     # poison pills instead of close
- *   build/chapter07/bounded_queue --wait if            # why `while`, not `if`
+ *   build/chapter07/bounded_queue --measure --quick    # throughput
  *
- * With --wait if, a consumer that wakes up takes an item without looking
- * again: when another consumer woke first and took it (a "stolen wakeup"),
- * the queue is empty. A real `if` would then read a stale slot and break the
- * count; this one records what it would have taken (a duplicate or an item
- * nobody sent) and leaves the queue intact, so the damage can be counted.
+ * It prints the run (producers, items, consumers, slots, how it shut down),
+ * then how many items arrived, how many were missing, duplicated or came
+ * from nowhere, and whether every item arrived exactly once. What to
+ * expect: yes, with any number of producers, consumers and slots, and
+ * either way of shutting down.
  *
- * With --measure it reports throughput instead (items per second, for
- * several item sizes, producer counts, and placements on one core or two).
+ * With --measure it reports throughput instead: items per second (median,
+ * min and max over the repeats) for several item sizes, producer counts,
+ * and placements on one core or two. Compare with mq_queue.c and
+ * pipe_queue.c, the same measurement for queues between processes.
+ *
+ * Compare also with bounded_queue_if.c: this program with `if` in place of
+ * `while` around the wait in queue_get, the classic bug. The chapter
+ * teaches it as a variant of its own, so it is a file of its own rather
+ * than a flag; it includes this file, with QUEUE_GET_WITH_IF defined, and
+ * brings only its own queue_get, so that the producers, consumers,
+ * shutdown and checks the two share are written once. The two ways of
+ * shutting down stay a flag (--shutdown): both are right, and they are ten
+ * lines side by side in one function (start_and_stop), which the chapter
+ * shows whole.
  */
 #define _GNU_SOURCE /* pthread_setaffinity via cpus.h */
-#include <getopt.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -30,36 +41,33 @@
 #include "args.h"
 #include "clock.h"
 #include "cpus.h"
-#include "datafile.h"
 #include "error.h"
-#include "progress.h"
-#include "stats.h"
 #include "locking.h"
+#include "options.h"
+#include "progress.h"
+#include "report.h"
 
-static const char usage_line[] =
-    "bounded_queue [--producers LIST] [--consumers N] [--items N] [--capacity N] [--bytes LIST]\n"
-    "                     [--shutdown close|pills] [--wait while|if] [--measure] [--placement LIST]\n"
-    "                     [--repeat N] [--data FILE] [--quick] [--progress]";
-static const char help_text[] =
-    "Runs producers and consumers over a bounded blocking queue and checks that\n"
-    "every item arrives exactly once; with --measure, reports its throughput.\n"
-    "\n"
-    "  --producers LIST   producer threads (1 to 64; default 3; --measure: 1,2,4)\n"
-    "  --consumers N      consumer threads (1 to 64; default 3; --measure: 1)\n"
-    "  --items N          items per producer (1 to 10^8; default 100000)\n"
-    "  --capacity N       slots in the queue (1 to 10^6; default 64)\n"
-    "  --bytes LIST       item sizes in bytes (16 to 65536; default 64;\n"
-    "                     --measure: 64,1024,8192)\n"
-    "  --shutdown HOW     close (default: the queue is closed when the producers are\n"
-    "                     done) or pills (one poison pill per consumer)\n"
-    "  --wait HOW         while (default) or if: the bug, made visible\n"
-    "  --measure          measure throughput instead of demonstrating\n"
-    "  --placement LIST   --measure: one-core, two-cores (default both)\n"
-    "  --repeat N         --measure: repeats (1 to 1000; default 5)\n"
-    "  --data FILE        --measure: also write the results as TSV to FILE\n"
-    "  --quick            --measure: items 5000, repeat 3\n"
-    "  --progress         show the progress bar even when stderr is not a terminal\n"
-    "  --help             show this help\n";
+/* bounded_queue_if.c includes this file with QUEUE_GET_WITH_IF defined:
+ * these lines and the #ifdef around queue_get are all that know it. */
+#ifdef QUEUE_GET_WITH_IF
+#define PROGRAM "bounded_queue_if"
+#define WAITS_WITH "if"
+#else
+#define PROGRAM "bounded_queue"
+#define WAITS_WITH "while"
+#endif
+
+#define MAX_LIST 16
+
+struct config {
+    long long producers[MAX_LIST], sizes[MAX_LIST]; /* one each, except with --measure */
+    size_t n_producers, n_sizes;
+    long long consumers, items, capacity;
+    bool pills;        /* --shutdown pills; else the queue is closed */
+    bool measure;
+    bool placement[2]; /* --measure: one-core, two-cores */
+    run_options run;
+};
 
 // snippet-begin: queue
 typedef struct {
@@ -68,8 +76,8 @@ typedef struct {
     unsigned char *slots;      /* capacity items of item_bytes each */
     size_t capacity, item_bytes, head, count;
     bool closed;
-    bool wait_with_if;         /* the bug, for the demonstration */
-    long stolen;               /* --wait if: woke to an empty queue */
+    long stolen;               /* woke to an empty queue and took an item anyway:
+                                  never with `while` (see bounded_queue_if.c) */
 } queue;
 
 /* Block while the queue is full; false if it has been closed. */
@@ -88,27 +96,21 @@ static bool queue_put(queue *q, const void *item)
     unlock(&q->lock);
     return true;
 }
+// snippet-end: queue
 
+#ifdef QUEUE_GET_WITH_IF
+static bool queue_get(queue *q, void *item); /* bounded_queue_if.c's, with `if` */
+#else
+// snippet-begin: queue-get
 /* Block while the queue is empty; false once it is closed and empty. */
 static bool queue_get(queue *q, void *item)
 {
     lock(&q->lock);
-    if (q->wait_with_if) {
-        if (q->count == 0 && !q->closed)        /* WRONG: looks only once */
-            wait_on(&q->not_empty, &q->lock);
-    } else {
-        while (q->count == 0 && !q->closed)     /* right: looks again on waking */
-            wait_on(&q->not_empty, &q->lock);
-    }
-    if (q->count == 0 && q->closed) {
+    while (q->count == 0 && !q->closed)     /* looks again on waking */
+        wait_on(&q->not_empty, &q->lock);
+    if (q->count == 0) {                    /* closed, and nothing left */
         unlock(&q->lock);
         return false;
-    }
-    if (q->count == 0) {                        /* only with `if`: nothing there */
-        q->stolen++;
-        memcpy(item, q->slots + q->head * q->item_bytes, q->item_bytes); /* a stale slot */
-        unlock(&q->lock);
-        return true;
     }
     memcpy(item, q->slots + q->head * q->item_bytes, q->item_bytes);
     q->head = (q->head + 1) % q->capacity;
@@ -117,7 +119,10 @@ static bool queue_get(queue *q, void *item)
     unlock(&q->lock);
     return true;
 }
+// snippet-end: queue-get
+#endif
 
+// snippet-begin: queue-close
 /* No more puts; consumers drain what is left, then get false. */
 static void queue_close(queue *q)
 {
@@ -127,16 +132,93 @@ static void queue_close(queue *q)
     signal_all(&q->not_full);
     unlock(&q->lock);
 }
-// snippet-end: queue
+// snippet-end: queue-close
 
-static void queue_init(queue *q, size_t capacity, size_t item_bytes, bool wait_with_if)
+/* One run of producers and consumers over a queue. */
+struct run {
+    queue *q;
+    long long items;       /* per producer */
+    int producers, consumers;
+    bool pills;
+    bool pinned;           /* producers on core 0, consumers on consumer_cpu */
+    int consumer_cpu;
+    atomic_uchar *seen;    /* seen[p * items + seq]: times received */
+    atomic_llong received, phantoms;
+};
+
+/* What a run delivered. */
+struct tally {
+    long long received, missing, duplicated, phantoms;
+    long stolen;
+    double seconds;
+};
+
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static void demonstrate(const struct config *cfg);
+static void measure(const struct config *cfg, int argc, char *argv[]);
+
+int main(int argc, char *argv[])
 {
-    *q = (queue){ .capacity = capacity, .item_bytes = item_bytes, .wait_with_if = wait_with_if };
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    if (!cfg.measure)
+        demonstrate(&cfg);
+    else
+        measure(&cfg, argc, argv);
+    return EXIT_SUCCESS;
+}
+
+static struct tally run_once(struct run r, long long capacity, size_t item_bytes);
+
+/* One run, unpinned: did every item arrive exactly once? */
+static void demonstrate(const struct config *cfg)
+{
+    long long producers = cfg->producers[0], sent = producers * cfg->items;
+    struct tally t = run_once((struct run){ .items = cfg->items, .producers = (int)producers,
+                                            .consumers = (int)cfg->consumers, .pills = cfg->pills },
+                              cfg->capacity, (size_t)cfg->sizes[0]);
+    printf("%lld producers x %lld items, %lld consumers, capacity %lld, shutdown by %s, wait with %s\n",
+           producers, cfg->items, cfg->consumers, cfg->capacity, cfg->pills ? "pills" : "close",
+           WAITS_WITH);
+    printf("received %lld of %lld: missing %lld, duplicated %lld, from nowhere %lld; "
+           "woke to an empty queue %ld times; %.3f s\n",
+           t.received, sent, t.missing, t.duplicated, t.phantoms, t.stolen, t.seconds);
+    printf("every item exactly once: %s\n", t.missing + t.duplicated + t.phantoms == 0 ? "yes" : "NO");
+}
+
+static void queue_init(queue *q, size_t capacity, size_t item_bytes);
+static void queue_destroy(queue *q);
+static void start_and_stop(struct run *r);
+static void count_arrivals(struct run *r, struct tally *t);
+
+/* Producers and consumers over a new queue, to the end; what arrived. */
+static struct tally run_once(struct run r, long long capacity, size_t item_bytes)
+{
+    queue q;
+    queue_init(&q, (size_t)capacity, item_bytes);
+    r.q = &q;
+    r.seen = calloc((size_t)r.producers * (size_t)r.items, sizeof *r.seen);
+    if (r.seen == NULL)
+        die("calloc");
+    int64_t start = now_ns();
+    start_and_stop(&r);
+    struct tally t = { .seconds = (double)(now_ns() - start) / NS_PER_S, .stolen = q.stolen };
+    count_arrivals(&r, &t);
+    free(r.seen);
+    queue_destroy(&q);
+    return t;
+}
+
+static void queue_init(queue *q, size_t capacity, size_t item_bytes)
+{
+    *q = (queue){ .capacity = capacity, .item_bytes = item_bytes };
     int rc;
     if ((rc = pthread_mutex_init(&q->lock, NULL)) != 0)
         die_rc(rc, "pthread_mutex_init");
-    if ((rc = pthread_cond_init(&q->not_full, NULL)) != 0 || (rc = pthread_cond_init(&q->not_empty, NULL)) != 0)
-        die_rc(rc, "pthread_cond_init");
+    if ((rc = pthread_cond_init(&q->not_full, NULL)) != 0)
+        die_rc(rc, "pthread_cond_init not_full");
+    if ((rc = pthread_cond_init(&q->not_empty, NULL)) != 0)
+        die_rc(rc, "pthread_cond_init not_empty");
     q->slots = calloc(capacity, item_bytes);
     if (q->slots == NULL)
         die("calloc");
@@ -144,9 +226,13 @@ static void queue_init(queue *q, size_t capacity, size_t item_bytes, bool wait_w
 
 static void queue_destroy(queue *q)
 {
-    pthread_cond_destroy(&q->not_full);
-    pthread_cond_destroy(&q->not_empty);
-    pthread_mutex_destroy(&q->lock);
+    int rc;
+    if ((rc = pthread_cond_destroy(&q->not_full)) != 0)
+        die_rc(rc, "pthread_cond_destroy not_full");
+    if ((rc = pthread_cond_destroy(&q->not_empty)) != 0)
+        die_rc(rc, "pthread_cond_destroy not_empty");
+    if ((rc = pthread_mutex_destroy(&q->lock)) != 0)
+        die_rc(rc, "pthread_mutex_destroy");
     free(q->slots);
 }
 
@@ -157,72 +243,21 @@ struct item_header {
     int64_t seq;
 };
 
-struct run {
-    queue *q;
-    long long items;       /* per producer */
-    int producers, consumers;
-    bool pills;
-    int cpu_producers, cpu_consumers; /* -1: not pinned */
-    atomic_uchar *seen;    /* seen[p * items + seq]: times received */
-    atomic_llong received, phantoms;
-};
-
 struct worker {
     struct run *run;
     int id;
 };
 
-static void *producer(void *arg)
-{
-    struct worker *w = arg;
-    struct run *r = w->run;
-    if (r->cpu_producers >= 0)
-        pin_to_cpu(r->cpu_producers);
-    unsigned char *item = calloc(1, r->q->item_bytes);
-    if (item == NULL)
-        die("calloc");
-    for (long long s = 0; s < r->items; s++) {
-        struct item_header h = { .producer = w->id, .seq = s };
-        memcpy(item, &h, sizeof h);
-        if (!queue_put(r->q, item))
-            die_msg("producer %d: the queue was closed under it", w->id);
-    }
-    free(item);
-    return NULL;
-}
+static void *producer(void *arg);
+static void *consumer(void *arg);
 
-static void *consumer(void *arg)
-{
-    struct worker *w = arg;
-    struct run *r = w->run;
-    if (r->cpu_consumers >= 0)
-        pin_to_cpu(r->cpu_consumers);
-    unsigned char *item = malloc(r->q->item_bytes);
-    if (item == NULL)
-        die("malloc");
-    while (queue_get(r->q, item)) {
-        struct item_header h;
-        memcpy(&h, item, sizeof h);
-        if (h.producer == -1 && r->pills)
-            break;                                /* a poison pill: stop */
-        if (h.producer < 0 || h.producer >= r->producers || h.seq < 0 || h.seq >= r->items) {
-            atomic_fetch_add(&r->phantoms, 1);    /* nobody sent this */
-            continue;
-        }
-        atomic_fetch_add(&r->seen[(long long)h.producer * r->items + h.seq], 1);
-        atomic_fetch_add(&r->received, 1);
-    }
-    free(item);
-    return NULL;
-}
-
-/* Run producers and consumers to the end; returns the seconds it took. */
-static double run_queue(struct run *r)
+/* Start the consumers and the producers; when the producers are done, shut
+ * the queue down and wait for the consumers. */
+static void start_and_stop(struct run *r)
 {
     pthread_t ids[128];
     struct worker ws[128];
     int n = 0;
-    int64_t start = now_ns();
     for (int c = 0; c < r->consumers; c++, n++) {
         ws[n] = (struct worker){ r, c };
         int rc = pthread_create(&ids[n], NULL, consumer, &ws[n]);
@@ -251,28 +286,148 @@ static double run_queue(struct run *r)
     }
     join_all(ids, r->consumers);
     // snippet-end: shutdown
-    return (double)(now_ns() - start) / NS_PER_S;
 }
 
-/* Every item exactly once? Returns how many were not. */
-static long long check_run(struct run *r, long long *missing, long long *duplicated)
+static void *producer(void *arg)
 {
-    long long total = (long long)r->producers * r->items;
-    *missing = *duplicated = 0;
-    for (long long k = 0; k < total; k++) {
-        unsigned char times = atomic_load(&r->seen[k]);
-        *missing += times == 0;
-        *duplicated += times > 1 ? times - 1 : 0;
+    struct worker *w = arg;
+    struct run *r = w->run;
+    if (r->pinned)
+        pin_to_cpu(0);
+    unsigned char *item = calloc(1, r->q->item_bytes);
+    if (item == NULL)
+        die("calloc");
+    for (long long s = 0; s < r->items; s++) {
+        struct item_header h = { .producer = w->id, .seq = s };
+        memcpy(item, &h, sizeof h);
+        if (!queue_put(r->q, item))
+            die_msg("producer %d: the queue was closed under it", w->id);
     }
-    return *missing + *duplicated + atomic_load(&r->phantoms);
+    free(item);
+    return NULL;
 }
 
-static const char *const shutdown_names[] = { "close", "pills", NULL };
-static const char *const wait_names[] = { "while", "if", NULL };
-static const char *const placement_names[] = { "one-core", "two-cores", NULL };
-#define MAX_LIST 16
+static void *consumer(void *arg)
+{
+    struct worker *w = arg;
+    struct run *r = w->run;
+    if (r->pinned)
+        pin_to_cpu(r->consumer_cpu);
+    unsigned char *item = malloc(r->q->item_bytes);
+    if (item == NULL)
+        die("malloc");
+    while (queue_get(r->q, item)) {
+        struct item_header h;
+        memcpy(&h, item, sizeof h);
+        if (h.producer == -1 && r->pills)
+            break;                                /* a poison pill: stop */
+        if (h.producer < 0 || h.producer >= r->producers || h.seq < 0 || h.seq >= r->items) {
+            atomic_fetch_add(&r->phantoms, 1);    /* nobody sent this */
+            continue;
+        }
+        atomic_fetch_add(&r->seen[(long long)h.producer * r->items + h.seq], 1);
+        atomic_fetch_add(&r->received, 1);
+    }
+    free(item);
+    return NULL;
+}
 
-int main(int argc, char *argv[])
+/* Every item exactly once? Counts what was missing or came twice. */
+static void count_arrivals(struct run *r, struct tally *t)
+{
+    t->received = atomic_load(&r->received);
+    t->phantoms = atomic_load(&r->phantoms);
+    for (long long k = 0; k < (long long)r->producers * r->items; k++) {
+        unsigned char times = atomic_load(&r->seen[k]);
+        t->missing += times == 0;
+        t->duplicated += times > 1 ? times - 1 : 0;
+    }
+}
+
+static const char *const placement_names[] = { "one-core", "two-cores", NULL };
+
+static const column columns[] = {
+    { .name = "queue", .kind = COL_TEXT, .tsv_only = true },
+    { .name = "producers", .kind = COL_INT },
+    { .name = "msg_bytes", .kind = COL_INT },
+    { .name = "placement", .kind = COL_TEXT },
+    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
+    { .name = "msgs_per_s", .kind = COL_SPREAD, .decimals = 0 },
+    { .name = "median_mib_s", .kind = COL_REAL, .decimals = 1 },
+    { 0 },
+};
+
+/* Every placement, producer count and item size, each point repeated:
+ * one row each, on stdout and in the data file. */
+static void measure(const struct config *cfg, int argc, char *argv[])
+{
+    report *out = report_create(columns, &cfg->run, argc, argv);
+    report_comment(out, "items_per_producer: %lld", cfg->items);
+    report_comment(out, "capacity: %lld", cfg->capacity);
+    printf("%lld items per producer, %lld consumer(s), capacity %lld, %ld repeats; every item checked\n",
+           cfg->items, cfg->consumers, cfg->capacity, cfg->run.repeat);
+    progress bar;
+    long points = (cfg->placement[0] + cfg->placement[1]) * (long)(cfg->n_producers * cfg->n_sizes);
+    progress_start(&bar, "queue", points, cfg->run.force_progress);
+    report_progress(out, &bar);
+    double *rate = samples_alloc(cfg->run.repeat);
+    for (int pl = 0; pl < 2; pl++)
+        for (size_t pi = 0; pi < cfg->n_producers && cfg->placement[pl]; pi++)
+            for (size_t si = 0; si < cfg->n_sizes; si++) {
+                long long producers = cfg->producers[pi], bytes = cfg->sizes[si];
+                for (long k = 0; k < cfg->run.repeat; k++) {
+                    struct tally t = run_once((struct run){ .items = cfg->items, .producers = (int)producers,
+                                                            .consumers = (int)cfg->consumers,
+                                                            .pinned = true, .consumer_cpu = pl },
+                                              cfg->capacity, (size_t)bytes);
+                    if (t.missing + t.duplicated + t.phantoms != 0)
+                        die_msg("items lost (%lld) or duplicated (%lld)", t.missing, t.duplicated);
+                    rate[k] = (double)(producers * cfg->items) / t.seconds;
+                }
+                report_text(out, "threads");
+                report_int(out, producers);
+                report_int(out, bytes);
+                report_text(out, placement_names[pl]);
+                report_int(out, cfg->run.repeat);
+                summary s = report_spread(out, rate, (size_t)cfg->run.repeat);
+                report_real(out, s.median * (double)bytes / (1 << 20));
+                progress_advance(&bar, 1);
+            }
+    progress_finish(&bar);
+    report_finish(out);
+    free(rate);
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
+
+static const char usage_line[] =
+    PROGRAM " [--producers LIST] [--consumers N] [--items N] [--capacity N] [--bytes LIST]\n"
+    "                     [--shutdown close|pills] [--measure] [--placement LIST]\n"
+    "                     [--repeat N] [--data FILE] [--quick] [--progress]";
+static const char help_text[] =
+    "Runs producers and consumers over a bounded blocking queue whose consumers\n"
+    "wait with `" WAITS_WITH "`, and checks that every item arrives exactly once;\n"
+    "with --measure, reports its throughput.\n"
+    "\n"
+    "  --producers LIST   producer threads (1 to 64; default 3; --measure: 1,2,4)\n"
+    "  --consumers N      consumer threads (1 to 64; default 3; --measure: 1)\n"
+    "  --items N          items per producer (1 to 10^8; default 100000)\n"
+    "  --capacity N       slots in the queue (1 to 10^6; default 64)\n"
+    "  --bytes LIST       item sizes in bytes (16 to 65536; default 64;\n"
+    "                     --measure: 64,1024,8192)\n"
+    "  --shutdown HOW     close (default: the queue is closed when the producers are\n"
+    "                     done) or pills (one poison pill per consumer)\n"
+    "  --measure          measure throughput instead of demonstrating\n"
+    "  --placement LIST   --measure: one-core, two-cores (default both)\n"
+    "  --repeat N         --measure: repeats (1 to 10000; default 5)\n"
+    "  --data FILE        --measure: also write the results as TSV to FILE\n"
+    "  --quick            --measure: items 5000, repeat 3\n"
+    "  --progress         show the progress bar even when stderr is not a terminal\n"
+    "  --help             show this help\n";
+
+/* The defaults (they depend on --measure and --quick), then the options
+ * given, then the checks that take two options. */
+static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
@@ -282,173 +437,70 @@ int main(int argc, char *argv[])
         { "capacity", required_argument, NULL, 'k' },
         { "bytes", required_argument, NULL, 'b' },
         { "shutdown", required_argument, NULL, 's' },
-        { "wait", required_argument, NULL, 'w' },
         { "measure", no_argument, NULL, 'm' },
         { "placement", required_argument, NULL, 'l' },
-        { "repeat", required_argument, NULL, 'r' },
-        { "data", required_argument, NULL, 'd' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    long long producers[MAX_LIST], sizes[MAX_LIST];
-    size_t n_producers = 0, n_sizes = 0;
-    long long consumers = 0, items = 0, capacity = 64, repeat = 0;
-    int shutdown = 0, wait = 0;
-    bool measure = false, quick = false, force = false, placement[2] = { false, false }, placement_given = false;
-    const char *data_path = NULL;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    static const char *const shutdown_names[] = { "close", "pills", NULL };
+    bool quick = options_quick(argc, argv, options);
+    bool measure = options_given(argc, argv, options, 'm');
+    bool repeat_given = options_given(argc, argv, options, OPT_REPEAT);
+    *cfg = (struct config){
+        .producers = { measure ? 1 : 3, 2, 4 },
+        .n_producers = measure ? 3 : 1,
+        .sizes = { 64, 1024, 8192 },
+        .n_sizes = measure ? 3 : 1,
+        .consumers = measure ? 1 : 3,
+        .items = measure && quick ? 5000 : 100000,
+        .capacity = 64,
+        .measure = measure,
+        .placement = { true, true },
+        .run.repeat = quick ? 3 : 5,
+    };
+
+    bool placement_given = false;
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'p':
-            n_producers = arg_int_list("--producers", optarg, 1, 64, producers, MAX_LIST);
+            cfg->n_producers = arg_int_list("--producers", optarg, 1, 64, cfg->producers, MAX_LIST);
             break;
         case 'c':
-            consumers = arg_int("--consumers", optarg, 1, 64);
+            cfg->consumers = arg_int("--consumers", optarg, 1, 64);
             break;
         case 'n':
-            items = arg_int("--items", optarg, 1, 100000000);
+            cfg->items = arg_int("--items", optarg, 1, 100000000);
             break;
         case 'k':
-            capacity = arg_int("--capacity", optarg, 1, 1000000);
+            cfg->capacity = arg_int("--capacity", optarg, 1, 1000000);
             break;
         case 'b':
-            n_sizes = arg_int_list("--bytes", optarg, 16, 65536, sizes, MAX_LIST);
+            cfg->n_sizes = arg_int_list("--bytes", optarg, 16, 65536, cfg->sizes, MAX_LIST);
             break;
         case 's':
-            shutdown = arg_choice("--shutdown", optarg, shutdown_names);
-            break;
-        case 'w':
-            wait = arg_choice("--wait", optarg, wait_names);
+            cfg->pills = arg_choice("--shutdown", optarg, shutdown_names) == 1;
             break;
         case 'm':
-            measure = true;
-            break;
+            break; /* read above: the defaults depend on it */
         case 'l':
-            arg_choice_list("--placement", optarg, placement_names, placement);
+            arg_choice_list("--placement", optarg, placement_names, cfg->placement);
             placement_given = true;
             break;
-        case 'r':
-            repeat = arg_int("--repeat", optarg, 1, 1000);
-            break;
-        case 'd':
-            data_path = arg_path("--data", optarg);
-            break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            force = true;
-            break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-    if (!measure && (n_producers > 1 || n_sizes > 1))
+
+    if (!measure && (cfg->n_producers > 1 || cfg->n_sizes > 1))
         usage_error("--producers and --bytes take one value each, except with --measure");
-    if (!measure && (placement_given || data_path || quick || repeat))
+    if (!measure && (placement_given || cfg->run.data_path || cfg->run.quick || repeat_given))
         usage_error("--placement, --repeat, --data and --quick go with --measure");
-    if (n_producers == 0) {
-        n_producers = measure ? 3 : 1;
-        producers[0] = measure ? 1 : 3;
-        producers[1] = 2;
-        producers[2] = 4;
-    }
-    if (n_sizes == 0) {
-        n_sizes = measure ? 3 : 1;
-        sizes[0] = 64;
-        sizes[1] = 1024;
-        sizes[2] = 8192;
-    }
-    if (consumers == 0)
-        consumers = measure ? 1 : 3;
-    if (items == 0)
-        items = measure && quick ? 5000 : 100000;
-    if (repeat == 0)
-        repeat = quick ? 3 : 5;
-    if (!placement_given)
-        placement[0] = placement[1] = true;
-    if (placement[1] && cpus_allowed() < 2) {
+    if (cfg->placement[1] && cpus_allowed() < 2) {
         if (placement_given)
             usage_error("--placement two-cores: only one core is available");
-        placement[1] = false;
+        cfg->placement[1] = false;
     }
-
-    if (!measure) {
-        queue q;
-        queue_init(&q, (size_t)capacity, (size_t)sizes[0], wait == 1);
-        struct run r = { .q = &q, .items = items, .producers = (int)producers[0], .consumers = (int)consumers,
-                         .pills = shutdown == 1, .cpu_producers = -1, .cpu_consumers = -1 };
-        r.seen = calloc((size_t)(producers[0] * items), sizeof *r.seen);
-        if (r.seen == NULL)
-            die("calloc");
-        double seconds = run_queue(&r);
-        long long missing, duplicated;
-        long long bad = check_run(&r, &missing, &duplicated);
-        printf("%lld producers x %lld items, %lld consumers, capacity %lld, shutdown by %s, wait with %s\n",
-               producers[0], items, consumers, capacity, shutdown_names[shutdown], wait_names[wait]);
-        printf("received %lld of %lld: missing %lld, duplicated %lld, from nowhere %lld; "
-               "woke to an empty queue %ld times; %.3f s\n", (long long)atomic_load(&r.received),
-               producers[0] * items, missing, duplicated, (long long)atomic_load(&r.phantoms), q.stolen, seconds);
-        printf("every item exactly once: %s\n", bad == 0 ? "yes" : "NO");
-        free(r.seen);
-        queue_destroy(&q);
-        return EXIT_SUCCESS;
-    }
-
-    datafile *df = NULL;
-    if (data_path) {
-        df = datafile_create(data_path, argc, argv);
-        datafile_comment(df, "items_per_producer: %lld", items);
-        datafile_comment(df, "capacity: %lld", capacity);
-        datafile_columns(df, "queue producers msg_bytes placement repeats median_msgs_per_s min_msgs_per_s "
-                             "max_msgs_per_s median_mib_s");
-    }
-    printf("%lld items per producer, %lld consumer(s), capacity %lld, %lld repeats; every item checked\n",
-           items, consumers, capacity, repeat);
-    printf("%9s %9s %-10s %14s %12s %12s %10s\n", "producers", "msg_bytes", "placement", "median_msgs_s",
-           "min", "max", "mib_s");
-    progress bar;
-    progress_start(&bar, "queue", (long)(2 * n_producers * n_sizes), force);
-    for (int pl = 0; pl < 2; pl++)
-        for (size_t pi = 0; pi < n_producers; pi++)
-            for (size_t si = 0; si < n_sizes; si++) {
-                if (!placement[pl])
-                    continue;
-                double rate[1000];
-                for (long long k = 0; k < repeat; k++) {
-                    queue q;
-                    queue_init(&q, (size_t)capacity, (size_t)sizes[si], false);
-                    struct run r = { .q = &q, .items = items, .producers = (int)producers[pi],
-                                     .consumers = (int)consumers, .cpu_producers = 0,
-                                     .cpu_consumers = pl == 0 ? 0 : 1 };
-                    r.seen = calloc((size_t)(producers[pi] * items), sizeof *r.seen);
-                    if (r.seen == NULL)
-                        die("calloc");
-                    double seconds = run_queue(&r);
-                    long long missing, duplicated;
-                    if (check_run(&r, &missing, &duplicated) != 0)
-                        die_msg("items lost (%lld) or duplicated (%lld)", missing, duplicated);
-                    rate[k] = (double)(producers[pi] * items) / seconds;
-                    free(r.seen);
-                    queue_destroy(&q);
-                }
-                summary s = summarize(rate, (size_t)repeat);
-                double mib = s.median * (double)sizes[si] / (1 << 20);
-                progress_clear(&bar);
-                printf("%9lld %9lld %-10s %14.0f %12.0f %12.0f %10.1f\n", producers[pi], sizes[si],
-                       placement_names[pl], s.median, s.min, s.max, mib);
-                if (df)
-                    datafile_row(df, "threads\t%lld\t%lld\t%s\t%lld\t%.0f\t%.0f\t%.0f\t%.1f", producers[pi],
-                                 sizes[si], placement_names[pl], repeat, s.median, s.min, s.max, mib);
-                progress_advance(&bar, 1);
-            }
-    progress_finish(&bar);
-    if (df)
-        datafile_commit(df);
-    return EXIT_SUCCESS;
 }

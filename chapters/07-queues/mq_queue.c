@@ -4,21 +4,27 @@
  *
  *   build/chapter07/mq_queue                 # priorities and limits
  *   build/chapter07/mq_queue --measure --quick
+ *   build/chapter07/mq_queue --measure --producers 1 --bytes 64 --placement one-core
  *
  * A message queue is a kernel object with a name ("/workbook-mq-PID", on
  * Linux visible in /dev/mqueue), a maximum number of messages and a maximum
- * message size, fixed when it is created. Messages keep their boundaries
- * (one mq_send, one mq_receive), and come out highest priority first, in
- * order within one priority. The queue is unlinked on every way out.
+ * message size, fixed when it is created. It prints the system's limits,
+ * five messages in the order they were sent and in the order they came
+ * out, and what a full queue, a too-big message and a queue over the limit
+ * get. What to expect: highest priority first, in order within one
+ * priority; EAGAIN, ETIMEDOUT, EMSGSIZE. Messages keep their boundaries (one
+ * mq_send, one mq_receive). The queue is unlinked on every way out.
  *
  * With --measure: producer processes send numbered messages to this one,
  * which checks that every message arrives exactly once, and reports
- * messages per second for several sizes, producer counts and placements.
+ * messages per second (median, min and max over the repeats) for several
+ * sizes, producer counts and placements. Compare with bounded_queue.c (a
+ * queue between threads) and pipe_queue.c (a queue over a pipe), which
+ * measure the same and write the same columns.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <mqueue.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,59 +39,28 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "cpus.h"
-#include "datafile.h"
 #include "error.h"
 #include "io.h"
+#include "options.h"
 #include "progress.h"
-#include "stats.h"
+#include "report.h"
 
-static const char usage_line[] =
-    "mq_queue [--measure] [--producers LIST] [--bytes LIST] [--items N] [--placement LIST]\n"
-    "                [--repeat N] [--data FILE] [--quick] [--progress]";
-static const char help_text[] =
-    "Shows a POSIX message queue's priorities and limits; with --measure, its\n"
-    "throughput between producer processes and one consumer.\n"
-    "\n"
-    "  --measure          measure throughput instead of demonstrating\n"
-    "  --producers LIST   producer processes (1 to 64; default 1,2,4)\n"
-    "  --bytes LIST       message sizes (16 to 8192; default 64,1024,8192)\n"
-    "  --items N          messages per producer (1 to 10^8; default 100000)\n"
-    "  --placement LIST   one-core, two-cores (default both)\n"
-    "  --repeat N         repeats (1 to 1000; default 5)\n"
-    "  --data FILE        also write the results as TSV to FILE\n"
-    "  --quick            items 5000, repeat 3\n"
-    "  --progress         show the progress bar even when stderr is not a terminal\n"
-    "  --help             show this help\n";
-
-static const char *const placement_names[] = { "one-core", "two-cores", NULL };
 #define MAX_LIST 16
 
-static long read_limit(const char *name)
-{
-    char path[128];
-    snprintf(path, sizeof path, "/proc/sys/fs/mqueue/%s", name);
-    return read_number(path);
-}
+struct config {
+    bool measure;
+    long long producers[MAX_LIST], sizes[MAX_LIST];
+    size_t n_producers, n_sizes;
+    long long items;       /* per producer */
+    bool placement[2];     /* one-core, two-cores */
+    run_options run;
+};
 
-/* Create a fresh queue, registered for clean-up. */
-static mqd_t create(const char *name, long maxmsg, long msgsize, int flags, int *slot)
-{
-    struct mq_attr attr = { .mq_maxmsg = maxmsg, .mq_msgsize = msgsize };
-    mqd_t q = mq_open(name, O_CREAT | O_EXCL | flags, 0600, &attr);
-    if (q != (mqd_t)-1)
-        *slot = cleanup_add_mq(name);
-    return q;
-}
+static long read_limit(const char *name);
+static mqd_t create(const char *name, long maxmsg, long msgsize, int flags, int *slot);
+static void destroy(mqd_t q, const char *name, int slot);
 
-static void destroy(mqd_t q, const char *name, int slot)
-{
-    if (mq_close(q) == -1)
-        die("mq_close");
-    if (mq_unlink(name) == -1)
-        die("mq_unlink %s", name);
-    cleanup_forget(slot);
-}
-
+/* Priorities, a full queue, a too-big message, a queue over the limit. */
 static void demonstrate(const char *name)
 {
     long msg_max = read_limit("msg_max"), msgsize_max = read_limit("msgsize_max");
@@ -165,7 +140,8 @@ struct header {
 // snippet-begin: measure
 /* One run: `producers` processes send `items` messages each; we receive
  * them all and check each arrives once. Returns messages per second. */
-static double measure(const char *name, int producers, long long items, size_t bytes, bool two_cores)
+static double messages_per_second(const char *name, int producers, long long items, size_t bytes,
+                                  bool two_cores)
 {
     int slot;
     mqd_t q = create(name, 10, (long)bytes, O_RDWR, &slot);    /* 10: the default msg_max */
@@ -222,7 +198,116 @@ static double measure(const char *name, int producers, long long items, size_t b
     return rate;
 }
 
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static void measure(const struct config *cfg, const char *name, int argc, char *argv[]);
+
 int main(int argc, char *argv[])
+{
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    char name[64];
+    snprintf(name, sizeof name, "/workbook-mq-%d", (int)getpid());
+    if (!cfg.measure)
+        demonstrate(name);
+    else
+        measure(&cfg, name, argc, argv);
+    return EXIT_SUCCESS;
+}
+
+static long read_limit(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/proc/sys/fs/mqueue/%s", name);
+    return read_number(path);
+}
+
+/* Create a fresh queue, registered for clean-up. */
+static mqd_t create(const char *name, long maxmsg, long msgsize, int flags, int *slot)
+{
+    struct mq_attr attr = { .mq_maxmsg = maxmsg, .mq_msgsize = msgsize };
+    mqd_t q = mq_open(name, O_CREAT | O_EXCL | flags, 0600, &attr);
+    if (q != (mqd_t)-1)
+        *slot = cleanup_add_mq(name);
+    return q;
+}
+
+static void destroy(mqd_t q, const char *name, int slot)
+{
+    if (mq_close(q) == -1)
+        die("mq_close");
+    if (mq_unlink(name) == -1)
+        die("mq_unlink %s", name);
+    cleanup_forget(slot);
+}
+
+static const char *const placement_names[] = { "one-core", "two-cores", NULL };
+
+static const column columns[] = {
+    { .name = "queue", .kind = COL_TEXT, .tsv_only = true },
+    { .name = "producers", .kind = COL_INT },
+    { .name = "msg_bytes", .kind = COL_INT },
+    { .name = "placement", .kind = COL_TEXT },
+    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
+    { .name = "msgs_per_s", .kind = COL_SPREAD, .decimals = 0 },
+    { .name = "median_mib_s", .kind = COL_REAL, .decimals = 1 },
+    { 0 },
+};
+
+/* Every placement, producer count and message size, each point repeated:
+ * one row each, on stdout and in the data file. */
+static void measure(const struct config *cfg, const char *name, int argc, char *argv[])
+{
+    report *out = report_create(columns, &cfg->run, argc, argv);
+    report_comment(out, "items_per_producer: %lld", cfg->items);
+    printf("%lld messages per producer, 1 consumer, queue of 10 messages, %ld repeats; every message checked\n",
+           cfg->items, cfg->run.repeat);
+    progress bar;
+    long points = (cfg->placement[0] + cfg->placement[1]) * (long)(cfg->n_producers * cfg->n_sizes);
+    progress_start(&bar, "mq", points, cfg->run.force_progress);
+    report_progress(out, &bar);
+    double *rate = samples_alloc(cfg->run.repeat);
+    for (int pl = 0; pl < 2; pl++)
+        for (size_t pi = 0; pi < cfg->n_producers && cfg->placement[pl]; pi++)
+            for (size_t si = 0; si < cfg->n_sizes; si++) {
+                long long producers = cfg->producers[pi], bytes = cfg->sizes[si];
+                for (long k = 0; k < cfg->run.repeat; k++)
+                    rate[k] = messages_per_second(name, (int)producers, cfg->items, (size_t)bytes, pl == 1);
+                report_text(out, "mq");
+                report_int(out, producers);
+                report_int(out, bytes);
+                report_text(out, placement_names[pl]);
+                report_int(out, cfg->run.repeat);
+                summary s = report_spread(out, rate, (size_t)cfg->run.repeat);
+                report_real(out, s.median * (double)bytes / (1 << 20));
+                progress_advance(&bar, 1);
+            }
+    progress_finish(&bar);
+    report_finish(out);
+    free(rate);
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
+
+static const char usage_line[] =
+    "mq_queue [--measure] [--producers LIST] [--bytes LIST] [--items N] [--placement LIST]\n"
+    "                [--repeat N] [--data FILE] [--quick] [--progress]";
+static const char help_text[] =
+    "Shows a POSIX message queue's priorities and limits; with --measure, its\n"
+    "throughput between producer processes and one consumer.\n"
+    "\n"
+    "  --measure          measure throughput instead of demonstrating\n"
+    "  --producers LIST   producer processes (1 to 64; default 1,2,4)\n"
+    "  --bytes LIST       message sizes (16 to 8192; default 64,1024,8192)\n"
+    "  --items N          messages per producer (1 to 10^8; default 100000)\n"
+    "  --placement LIST   one-core, two-cores (default both)\n"
+    "  --repeat N         repeats (1 to 10000; default 5)\n"
+    "  --data FILE        also write the results as TSV to FILE\n"
+    "  --quick            items 5000, repeat 3\n"
+    "  --progress         show the progress bar even when stderr is not a terminal\n"
+    "  --help             show this help\n";
+
+/* The defaults (smaller with --quick), then the options given. */
+static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
@@ -231,104 +316,50 @@ int main(int argc, char *argv[])
         { "bytes", required_argument, NULL, 'b' },
         { "items", required_argument, NULL, 'n' },
         { "placement", required_argument, NULL, 'l' },
-        { "repeat", required_argument, NULL, 'r' },
-        { "data", required_argument, NULL, 'd' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    long long producers[MAX_LIST] = { 1, 2, 4 }, sizes[MAX_LIST] = { 64, 1024, 8192 };
-    size_t n_producers = 3, n_sizes = 3;
-    long long items = 0, repeat = 0;
-    bool measuring = false, quick = false, force = false, placement[2] = { false, false }, placement_given = false;
-    const char *data_path = NULL;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    bool quick = options_quick(argc, argv, options);
+    *cfg = (struct config){
+        .producers = { 1, 2, 4 },
+        .n_producers = 3,
+        .sizes = { 64, 1024, 8192 },
+        .n_sizes = 3,
+        .items = quick ? 5000 : 100000,
+        .placement = { true, true },
+        .run.repeat = quick ? 3 : 5,
+    };
+
+    bool placement_given = false;
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'm':
-            measuring = true;
+            cfg->measure = true;
             break;
         case 'p':
-            n_producers = arg_int_list("--producers", optarg, 1, 64, producers, MAX_LIST);
+            cfg->n_producers = arg_int_list("--producers", optarg, 1, 64, cfg->producers, MAX_LIST);
             break;
         case 'b':
-            n_sizes = arg_int_list("--bytes", optarg, 16, 8192, sizes, MAX_LIST);
+            cfg->n_sizes = arg_int_list("--bytes", optarg, 16, 8192, cfg->sizes, MAX_LIST);
             break;
         case 'n':
-            items = arg_int("--items", optarg, 1, 100000000);
+            cfg->items = arg_int("--items", optarg, 1, 100000000);
             break;
         case 'l':
-            arg_choice_list("--placement", optarg, placement_names, placement);
+            arg_choice_list("--placement", optarg, placement_names, cfg->placement);
             placement_given = true;
             break;
-        case 'r':
-            repeat = arg_int("--repeat", optarg, 1, 1000);
-            break;
-        case 'd':
-            data_path = arg_path("--data", optarg);
-            break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            force = true;
-            break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-    char name[64];
-    snprintf(name, sizeof name, "/workbook-mq-%d", (int)getpid());
-    if (!measuring) {
-        demonstrate(name);
-        return EXIT_SUCCESS;
-    }
-    if (items == 0)
-        items = quick ? 5000 : 100000;
-    if (repeat == 0)
-        repeat = quick ? 3 : 5;
-    if (!placement_given)
-        placement[0] = placement[1] = true;
-    if (placement[1] && cpus_allowed() < 2) {
+
+    if (cfg->measure && cfg->placement[1] && cpus_allowed() < 2) {
         if (placement_given)
             usage_error("--placement two-cores: only one core is available");
-        placement[1] = false;
+        cfg->placement[1] = false;
     }
-    datafile *df = NULL;
-    if (data_path) {
-        df = datafile_create(data_path, argc, argv);
-        datafile_comment(df, "items_per_producer: %lld", items);
-        datafile_columns(df, "queue producers msg_bytes placement repeats median_msgs_per_s min_msgs_per_s "
-                             "max_msgs_per_s median_mib_s");
-    }
-    printf("%lld messages per producer, 1 consumer, queue of 10 messages, %lld repeats; every message checked\n",
-           items, repeat);
-    printf("%9s %9s %-10s %14s %12s %12s %10s\n", "producers", "msg_bytes", "placement", "median_msgs_s",
-           "min", "max", "mib_s");
-    progress bar;
-    progress_start(&bar, "mq", (long)(2 * n_producers * n_sizes), force);
-    for (int pl = 0; pl < 2; pl++)
-        for (size_t pi = 0; pi < n_producers; pi++)
-            for (size_t si = 0; si < n_sizes && placement[pl]; si++) {
-                double rate[1000];
-                for (long long k = 0; k < repeat; k++)
-                    rate[k] = measure(name, (int)producers[pi], items, (size_t)sizes[si], pl == 1);
-                summary s = summarize(rate, (size_t)repeat);
-                double mib = s.median * (double)sizes[si] / (1 << 20);
-                progress_clear(&bar);
-                printf("%9lld %9lld %-10s %14.0f %12.0f %12.0f %10.1f\n", producers[pi], sizes[si],
-                       placement_names[pl], s.median, s.min, s.max, mib);
-                if (df)
-                    datafile_row(df, "mq\t%lld\t%lld\t%s\t%lld\t%.0f\t%.0f\t%.0f\t%.1f", producers[pi], sizes[si],
-                                 placement_names[pl], repeat, s.median, s.min, s.max, mib);
-                progress_advance(&bar, 1);
-            }
-    progress_finish(&bar);
-    if (df)
-        datafile_commit(df);
-    return EXIT_SUCCESS;
 }

@@ -8,20 +8,29 @@
  *   build/chapter07/pipe_queue --producers 4 --no-lock --bytes 65536
  *   build/chapter07/pipe_queue --measure --quick
  *
- * The lock matters only for frames bigger than PIPE_BUF (4096 bytes):
- * smaller writes are atomic anyway (chapter 6), bigger ones from several
- * producers can interleave and the reader loses its place. --no-lock shows
- * it: the reader then finds frames it cannot parse. The lock is a POSIX
- * named semaphore, unlinked on every way out.
+ * It prints what was sent, how many messages arrived intact, duplicated or
+ * in frames it could not parse, and whether every message arrived exactly
+ * once. What to expect: yes, with the lock, at any size; without it, yes
+ * up to PIPE_BUF (4096 bytes: smaller writes are atomic anyway, chapter 6),
+ * and above it, frames from several producers interleave and the reader
+ * loses its place: it then stops, counting a bad frame. The lock is a POSIX
+ * named semaphore, unlinked on every way out. --no-lock stays a flag, not
+ * a file of its own: what changes is one argument (put() gets no lock),
+ * and the point is to run the same producers both ways and compare.
  *
  * Each message is a small record (producer, number, payload length) plus
  * its payload; "serializing" it is packing those into a byte buffer, and the
  * reader unpacks and checks every one.
+ *
+ * With --measure it reports messages per second (median, min and max over
+ * the repeats) for several sizes, producer counts and placements. Compare
+ * with bounded_queue.c (a queue between threads, no serializing) and
+ * mq_queue.c (a kernel message queue), which measure the same and write the
+ * same columns; and with chapter 6's pipe_atomic.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <semaphore.h>
 #include <stdbool.h>
@@ -36,34 +45,23 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "cpus.h"
-#include "datafile.h"
 #include "error.h"
 #include "io.h"
+#include "options.h"
 #include "progress.h"
-#include "stats.h"
+#include "report.h"
 
-static const char usage_line[] =
-    "pipe_queue [--producers LIST] [--bytes LIST] [--items N] [--no-lock] [--measure]\n"
-    "                  [--placement LIST] [--repeat N] [--data FILE] [--quick] [--progress]";
-static const char help_text[] =
-    "Sends framed messages from producer processes to this one through a pipe\n"
-    "and checks every message; with --measure, reports throughput.\n"
-    "\n"
-    "  --producers LIST   producer processes (1 to 64; default 4; --measure: 1,2,4)\n"
-    "  --bytes LIST       message sizes, frame included (32 to 1048576; default 1024;\n"
-    "                     --measure: 64,1024,8192)\n"
-    "  --items N          messages per producer (1 to 10^8; default 20000)\n"
-    "  --no-lock          write without the writers' lock (frames above PIPE_BUF tear)\n"
-    "  --measure          measure throughput instead of demonstrating\n"
-    "  --placement LIST   --measure: one-core, two-cores (default both)\n"
-    "  --repeat N         --measure: repeats (1 to 1000; default 5)\n"
-    "  --data FILE        --measure: also write the results as TSV to FILE\n"
-    "  --quick            --measure: items 5000, repeat 3\n"
-    "  --progress         show the progress bar even when stderr is not a terminal\n"
-    "  --help             show this help\n";
-
-static const char *const placement_names[] = { "one-core", "two-cores", NULL };
 #define MAX_LIST 16
+
+struct config {
+    long long producers[MAX_LIST], sizes[MAX_LIST]; /* one each, except with --measure */
+    size_t n_producers, n_sizes;
+    long long items;       /* per producer */
+    bool use_lock;         /* off with --no-lock */
+    bool measure;
+    bool placement[2];     /* --measure: one-core, two-cores */
+    run_options run;
+};
 
 // snippet-begin: frame
 struct message {            /* what a producer sends */
@@ -99,14 +97,53 @@ static void put(int fd, sem_t *lock, const struct message *m, unsigned char *buf
 }
 // snippet-end: put
 
+/* What one run delivered. */
 struct outcome {
     long long ok, bad_frames, duplicated;
     double seconds;
 };
 
+/* Where a run's processes run: producers on core 0, the consumer (this
+ * process) on consumer_cpu; or wherever the kernel puts them. */
+struct pinning {
+    bool pinned;
+    int consumer_cpu;
+};
+
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static void demonstrate(const struct config *cfg);
+static void measure(const struct config *cfg, int argc, char *argv[]);
+
+int main(int argc, char *argv[])
+{
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    if (!cfg.measure)
+        demonstrate(&cfg);
+    else
+        measure(&cfg, argc, argv);
+    return EXIT_SUCCESS;
+}
+
+static struct outcome run(int producers, long long items, size_t bytes, bool use_lock,
+                          struct pinning where);
+
+/* One run, unpinned: did every message arrive exactly once? */
+static void demonstrate(const struct config *cfg)
+{
+    long long producers = cfg->producers[0], bytes = cfg->sizes[0], sent = producers * cfg->items;
+    struct outcome o = run((int)producers, cfg->items, (size_t)bytes, cfg->use_lock, (struct pinning){ 0 });
+    printf("%lld producers x %lld messages of %lld bytes (PIPE_BUF %d), %s\n", producers, cfg->items, bytes,
+           PIPE_BUF, cfg->use_lock ? "writes under a lock" : "writes without a lock");
+    printf("received %lld of %lld intact, %lld duplicated, %lld bad frames%s\n", o.ok, sent, o.duplicated,
+           o.bad_frames, o.bad_frames ? " (the stream was torn: reading stopped there)" : "");
+    printf("every message exactly once: %s\n",
+           o.ok == sent && o.duplicated == 0 && o.bad_frames == 0 ? "yes" : "NO");
+}
+
 /* One run: producers send `items` messages of `bytes` each; we check them. */
-static struct outcome run(int producers, long long items, size_t bytes, bool use_lock, int cpu_producers,
-                          int cpu_consumer)
+static struct outcome run(int producers, long long items, size_t bytes, bool use_lock,
+                          struct pinning where)
 {
     char sem_name[64];
     snprintf(sem_name, sizeof sem_name, "/workbook-queue-lock-%d", (int)getpid());
@@ -128,9 +165,10 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
     for (int p = 0; p < producers; p++) {
         pids[p] = cleanup_fork(&slots[p]); /* killed and reaped if we are stopped */
         if (pids[p] == 0) {
-            close(fds[0]);
-            if (cpu_producers >= 0)
-                pin_to_cpu(cpu_producers);
+            if (close(fds[0]) == -1)
+                die("close");
+            if (where.pinned)
+                pin_to_cpu(0);
             unsigned char *payload = malloc(bytes), *buf = malloc(bytes);
             if (payload == NULL || buf == NULL)
                 die("malloc");
@@ -144,9 +182,10 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
             _exit(EXIT_SUCCESS);
         }
     }
-    close(fds[1]);
-    if (cpu_consumer >= 0)
-        pin_to_cpu(cpu_consumer);
+    if (close(fds[1]) == -1)
+        die("close");
+    if (where.pinned)
+        pin_to_cpu(where.consumer_cpu);
 
     // snippet-begin: get
     /* queue.get(), over and over: read a frame's length, then the frame;
@@ -179,14 +218,16 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
     }
     // snippet-end: get
     o.seconds = (double)(now_ns() - start) / NS_PER_S;
-    close(fds[0]);                               /* producers still writing get SIGPIPE */
+    if (close(fds[0]) == -1)                     /* producers still writing get SIGPIPE */
+        die("close");
     for (int p = 0; p < producers; p++) {
         if (waitpid(pids[p], NULL, 0) == -1)
             die("waitpid");
         cleanup_forget(slots[p]);
     }
     if (lock) {
-        sem_close(lock);
+        if (sem_close(lock) == -1)
+            die("sem_close");
         if (sem_unlink(sem_name) == -1)
             die("sem_unlink %s", sem_name);
         cleanup_forget(sem_slot);
@@ -196,7 +237,83 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
     return o;
 }
 
-int main(int argc, char *argv[])
+static const char *const placement_names[] = { "one-core", "two-cores", NULL };
+
+static const column columns[] = {
+    { .name = "queue", .kind = COL_TEXT, .tsv_only = true },
+    { .name = "producers", .kind = COL_INT },
+    { .name = "msg_bytes", .kind = COL_INT },
+    { .name = "placement", .kind = COL_TEXT },
+    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
+    { .name = "msgs_per_s", .kind = COL_SPREAD, .decimals = 0 },
+    { .name = "median_mib_s", .kind = COL_REAL, .decimals = 1 },
+    { 0 },
+};
+
+/* Every placement, producer count and message size, each point repeated:
+ * one row each, on stdout and in the data file. */
+static void measure(const struct config *cfg, int argc, char *argv[])
+{
+    report *out = report_create(columns, &cfg->run, argc, argv);
+    report_comment(out, "items_per_producer: %lld", cfg->items);
+    printf("%lld messages per producer, 1 consumer, %ld repeats; every message unpacked and checked\n",
+           cfg->items, cfg->run.repeat);
+    progress bar;
+    long points = (cfg->placement[0] + cfg->placement[1]) * (long)(cfg->n_producers * cfg->n_sizes);
+    progress_start(&bar, "pipe queue", points, cfg->run.force_progress);
+    report_progress(out, &bar);
+    double *rate = samples_alloc(cfg->run.repeat);
+    for (int pl = 0; pl < 2; pl++)
+        for (size_t pi = 0; pi < cfg->n_producers && cfg->placement[pl]; pi++)
+            for (size_t si = 0; si < cfg->n_sizes; si++) {
+                long long producers = cfg->producers[pi], bytes = cfg->sizes[si];
+                for (long k = 0; k < cfg->run.repeat; k++) {
+                    struct outcome o = run((int)producers, cfg->items, (size_t)bytes, cfg->use_lock,
+                                           (struct pinning){ .pinned = true, .consumer_cpu = pl });
+                    if (o.ok != producers * cfg->items)
+                        die_msg("%lld of %lld messages arrived intact", o.ok, producers * cfg->items);
+                    rate[k] = (double)o.ok / o.seconds;
+                }
+                report_text(out, "pipe");
+                report_int(out, producers);
+                report_int(out, bytes);
+                report_text(out, placement_names[pl]);
+                report_int(out, cfg->run.repeat);
+                summary s = report_spread(out, rate, (size_t)cfg->run.repeat);
+                report_real(out, s.median * (double)bytes / (1 << 20));
+                progress_advance(&bar, 1);
+            }
+    progress_finish(&bar);
+    report_finish(out);
+    free(rate);
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
+
+static const char usage_line[] =
+    "pipe_queue [--producers LIST] [--bytes LIST] [--items N] [--no-lock] [--measure]\n"
+    "                  [--placement LIST] [--repeat N] [--data FILE] [--quick] [--progress]";
+static const char help_text[] =
+    "Sends framed messages from producer processes to this one through a pipe\n"
+    "and checks every message; with --measure, reports throughput.\n"
+    "\n"
+    "  --producers LIST   producer processes (1 to 64; default 4; --measure: 1,2,4)\n"
+    "  --bytes LIST       message sizes, frame included (32 to 1048576; default 1024;\n"
+    "                     --measure: 64,1024,8192)\n"
+    "  --items N          messages per producer (1 to 10^8; default 20000;\n"
+    "                     --measure: 100000)\n"
+    "  --no-lock          write without the writers' lock (frames above PIPE_BUF tear)\n"
+    "  --measure          measure throughput instead of demonstrating\n"
+    "  --placement LIST   --measure: one-core, two-cores (default both)\n"
+    "  --repeat N         --measure: repeats (1 to 10000; default 5)\n"
+    "  --data FILE        --measure: also write the results as TSV to FILE\n"
+    "  --quick            --measure: items 5000, repeat 3\n"
+    "  --progress         show the progress bar even when stderr is not a terminal\n"
+    "  --help             show this help\n";
+
+/* The defaults (they depend on --measure and --quick), then the options
+ * given, then the checks that take two options. */
+static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
@@ -206,132 +323,60 @@ int main(int argc, char *argv[])
         { "no-lock", no_argument, NULL, 'u' },
         { "measure", no_argument, NULL, 'm' },
         { "placement", required_argument, NULL, 'l' },
-        { "repeat", required_argument, NULL, 'r' },
-        { "data", required_argument, NULL, 'd' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    long long producers[MAX_LIST], sizes[MAX_LIST];
-    size_t n_producers = 0, n_sizes = 0;
-    long long items = 0, repeat = 0;
-    bool use_lock = true, measuring = false, quick = false, force = false;
-    bool placement[2] = { false, false }, placement_given = false;
-    const char *data_path = NULL;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    bool quick = options_quick(argc, argv, options);
+    bool measure = options_given(argc, argv, options, 'm');
+    bool repeat_given = options_given(argc, argv, options, OPT_REPEAT);
+    *cfg = (struct config){
+        .producers = { measure ? 1 : 4, 2, 4 },
+        .n_producers = measure ? 3 : 1,
+        .sizes = { measure ? 64 : 1024, 1024, 8192 },
+        .n_sizes = measure ? 3 : 1,
+        .items = measure ? (quick ? 5000 : 100000) : 20000,
+        .use_lock = true,
+        .measure = measure,
+        .placement = { true, true },
+        .run.repeat = quick ? 3 : 5,
+    };
+
+    bool placement_given = false;
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'p':
-            n_producers = arg_int_list("--producers", optarg, 1, 64, producers, MAX_LIST);
+            cfg->n_producers = arg_int_list("--producers", optarg, 1, 64, cfg->producers, MAX_LIST);
             break;
         case 'b':
-            n_sizes = arg_int_list("--bytes", optarg, 32, 1 << 20, sizes, MAX_LIST);
+            cfg->n_sizes = arg_int_list("--bytes", optarg, 32, 1 << 20, cfg->sizes, MAX_LIST);
             break;
         case 'n':
-            items = arg_int("--items", optarg, 1, 100000000);
+            cfg->items = arg_int("--items", optarg, 1, 100000000);
             break;
         case 'u':
-            use_lock = false;
+            cfg->use_lock = false;
             break;
         case 'm':
-            measuring = true;
-            break;
+            break; /* read above: the defaults depend on it */
         case 'l':
-            arg_choice_list("--placement", optarg, placement_names, placement);
+            arg_choice_list("--placement", optarg, placement_names, cfg->placement);
             placement_given = true;
             break;
-        case 'r':
-            repeat = arg_int("--repeat", optarg, 1, 1000);
-            break;
-        case 'd':
-            data_path = arg_path("--data", optarg);
-            break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            force = true;
-            break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-    if (!measuring && (n_producers > 1 || n_sizes > 1))
+
+    if (!measure && (cfg->n_producers > 1 || cfg->n_sizes > 1))
         usage_error("--producers and --bytes take one value each, except with --measure");
-    if (!measuring && (placement_given || data_path || quick || repeat))
+    if (!measure && (placement_given || cfg->run.data_path || cfg->run.quick || repeat_given))
         usage_error("--placement, --repeat, --data and --quick go with --measure");
-    if (n_producers == 0) {
-        static const long long all[] = { 1, 2, 4 };
-        n_producers = measuring ? 3 : 1;
-        memcpy(producers, measuring ? all : (const long long[]){ 4 }, n_producers * sizeof producers[0]);
-    }
-    if (n_sizes == 0) {
-        static const long long all[] = { 64, 1024, 8192 };
-        n_sizes = measuring ? 3 : 1;
-        memcpy(sizes, measuring ? all : (const long long[]){ 1024 }, n_sizes * sizeof sizes[0]);
-    }
-    if (items == 0)
-        items = measuring ? (quick ? 5000 : 100000) : 20000;
-    if (repeat == 0)
-        repeat = quick ? 3 : 5;
-
-    if (!measuring) {
-        struct outcome o = run((int)producers[0], items, (size_t)sizes[0], use_lock, -1, -1);
-        long long sent = producers[0] * items;
-        printf("%lld producers x %lld messages of %lld bytes (PIPE_BUF %d), %s\n", producers[0], items,
-               sizes[0], PIPE_BUF, use_lock ? "writes under a lock" : "writes without a lock");
-        printf("received %lld of %lld intact, %lld duplicated, %lld bad frames%s\n", o.ok, sent, o.duplicated,
-               o.bad_frames, o.bad_frames ? " (the stream was torn: reading stopped there)" : "");
-        printf("every message exactly once: %s\n", o.ok == sent && o.duplicated == 0 && o.bad_frames == 0 ? "yes" : "NO");
-        return EXIT_SUCCESS;
-    }
-
-    if (!placement_given)
-        placement[0] = placement[1] = true;
-    if (placement[1] && cpus_allowed() < 2) {
+    if (cfg->placement[1] && cpus_allowed() < 2) {
         if (placement_given)
             usage_error("--placement two-cores: only one core is available");
-        placement[1] = false;
+        cfg->placement[1] = false;
     }
-    datafile *df = NULL;
-    if (data_path) {
-        df = datafile_create(data_path, argc, argv);
-        datafile_comment(df, "items_per_producer: %lld", items);
-        datafile_columns(df, "queue producers msg_bytes placement repeats median_msgs_per_s min_msgs_per_s "
-                             "max_msgs_per_s median_mib_s");
-    }
-    printf("%lld messages per producer, 1 consumer, %lld repeats; every message unpacked and checked\n", items,
-           repeat);
-    printf("%9s %9s %-10s %14s %12s %12s %10s\n", "producers", "msg_bytes", "placement", "median_msgs_s",
-           "min", "max", "mib_s");
-    progress bar;
-    progress_start(&bar, "pipe queue", (long)(2 * n_producers * n_sizes), force);
-    for (int pl = 0; pl < 2; pl++)
-        for (size_t pi = 0; pi < n_producers; pi++)
-            for (size_t si = 0; si < n_sizes && placement[pl]; si++) {
-                double rate[1000];
-                for (long long k = 0; k < repeat; k++) {
-                    struct outcome o = run((int)producers[pi], items, (size_t)sizes[si], use_lock, 0, pl);
-                    if (o.ok != producers[pi] * items)
-                        die_msg("%lld of %lld messages arrived intact", o.ok, producers[pi] * items);
-                    rate[k] = (double)o.ok / o.seconds;
-                }
-                summary s = summarize(rate, (size_t)repeat);
-                double mib = s.median * (double)sizes[si] / (1 << 20);
-                progress_clear(&bar);
-                printf("%9lld %9lld %-10s %14.0f %12.0f %12.0f %10.1f\n", producers[pi], sizes[si],
-                       placement_names[pl], s.median, s.min, s.max, mib);
-                if (df)
-                    datafile_row(df, "pipe\t%lld\t%lld\t%s\t%lld\t%.0f\t%.0f\t%.0f\t%.1f", producers[pi],
-                                 sizes[si], placement_names[pl], repeat, s.median, s.min, s.max, mib);
-                progress_advance(&bar, 1);
-            }
-    progress_finish(&bar);
-    if (df)
-        datafile_commit(df);
-    return EXIT_SUCCESS;
 }

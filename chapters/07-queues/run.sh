@@ -10,8 +10,8 @@ quick=()
 say "1. A bounded blocking queue for threads (bounded_queue)"
 "$BIN/bounded_queue"
 "$BIN/bounded_queue" --shutdown pills
-say "1b. The same with \`if\` instead of \`while\` around the wait"
-"$BIN/bounded_queue" --wait if
+say "1b. The same with \`if\` instead of \`while\` around the wait (bounded_queue_if)"
+"$BIN/bounded_queue_if"
 
 say "2. POSIX message queues: priorities and limits (mq_queue)"
 "$BIN/mq_queue"

@@ -19,13 +19,23 @@
  *
  *   build/chapter08/shared_matrix --quick
  *   build/chapter08/shared_matrix --sizes 1000,2000 --methods pipe,shm
+ *   build/chapter08/shared_matrix --methods pipe --per-task 1
+ *
+ * It prints one row per way and matrix size: the wall time (median, min and
+ * max over the repeats), the MiB sent through the pool's pipes, and how
+ * many of the pairs are within reach. Every way's distances are checked
+ * against the serial ones. What to expect: pipe sends the matrix with every
+ * task and is slower than serial; shm sends nothing and beats serial once
+ * the matrix is big; threads are the fastest. The four ways stay options of
+ * one program, because they are measured side by side on the same matrix
+ * and pairs. Compare with cow_cost.c (what a worker's first touch of the
+ * shared pages costs) and chapter 5's overhead.c (what a pool costs per task).
  *
  * The shared-memory object is removed however the program ends.
  */
 #define _DEFAULT_SOURCE /* MAP_SHARED on older glibc */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,39 +48,24 @@
 #include "cleanup.h"
 #include "clock.h"
 #include "cpus.h"
-#include "datafile.h"
 #include "error.h"
+#include "options.h"
 #include "pool.h"
 #include "progress.h"
-#include "stats.h"
-#include "workloads.h"
-
-static const char usage_line[] =
-    "shared_matrix [--sizes LIST] [--methods LIST] [--fraction F] [--hops N] [--pairs N] [--per-task N]\n"
-    "                     [--workers N] [--repeat N] [--seed N] [--data FILE] [--quick] [--progress]";
-static const char help_text[] =
-    "Finds hop distances for many pairs of nodes of a random graph, its\n"
-    "adjacency matrix sent to every task through a pipe, shared through POSIX\n"
-    "shared memory, or shared by threads; all ways must agree.\n"
-    "\n"
-    "  --sizes LIST      matrix sizes M (16 to 8192; default 250,500,1000,2000)\n"
-    "  --methods LIST    serial, pipe, shm, threads (default all)\n"
-    "  --fraction P      per-mille of the entries set, 1 to 1000 (default 20: 2%)\n"
-    "  --hops N          the largest distance looked for (1 to 64; default 4)\n"
-    "  --pairs N         pairs (i, j) per run (1 to 100000; default 192)\n"
-    "  --per-task N      pairs per task (1 to 100000; default 8): a pipe task carries\n"
-    "                    the matrix once for all its pairs\n"
-    "  --workers N       workers of each pool (1 to 64; default: the cores)\n"
-    "  --repeat N        repeats of every run (1 to 1000; default 5)\n"
-    "  --seed N          seed of the graph and the pairs (default 1)\n"
-    "  --data FILE       also write the results as TSV to FILE\n"
-    "  --quick           sizes 200,400, pairs 32, repeat 1\n"
-    "  --progress        show the progress bar even when stderr is not a terminal\n"
-    "  --help            show this help\n";
+#include "random.h"
+#include "report.h"
 
 enum method { SERIAL, PIPE, SHM, THREADS };
 static const char *const method_names[] = { "serial", "pipe", "shm", "threads", NULL };
 #define MAX_SIZES 16
+
+struct config {
+    long long sizes[MAX_SIZES];
+    size_t n_sizes;
+    bool used[4];           /* by enum method */
+    long long per_mille, hops, n_pairs, per_task, workers, seed;
+    run_options run;
+};
 
 // snippet-begin: distance
 /* Hops from i to j (0 if i == j), or -1 if more than max_hops: the frontier
@@ -156,9 +151,13 @@ static int shm_task(pool_task *t)
             return -1;
         }
         void *p = mmap(NULL, (size_t)job->m * (size_t)job->m, PROT_READ, MAP_SHARED, fd, 0);
-        close(fd);                            /* the mapping stays */
         if (p == MAP_FAILED) {
             snprintf(t->error, sizeof t->error, "mmap: %s", strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (close(fd) == -1) {                /* the mapping stays */
+            snprintf(t->error, sizeof t->error, "close: %s", strerror(errno));
             return -1;
         }
         mapped = p;
@@ -180,17 +179,6 @@ static int thread_task(pool_task *t)
     return 0;
 }
 
-/* A random directed graph: entry (u, v) set with probability per_mille/1000. */
-static uint8_t *make_matrix(int m, int per_mille, uint64_t seed)
-{
-    uint8_t *a = malloc((size_t)m * (size_t)m);
-    if (a == NULL)
-        die("malloc %d x %d matrix", m, m);
-    for (size_t k = 0; k < (size_t)m * (size_t)m; k++)
-        a[k] = hash_unit(seed * 0x9e3779b97f4a7c15ULL + k) * 1000 < per_mille;
-    return a;
-}
-
 // snippet-begin: shm-create
 /* Put the matrix in a new POSIX shared-memory object; returns its slot in
  * the clean-up list (it is unlinked if we die before we unlink it). */
@@ -206,13 +194,116 @@ static int share_matrix(const uint8_t *a, int m, const char *name)
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         die("mmap %s", name);
-    close(fd);
+    if (close(fd) == -1)
+        die("close");
     memcpy(p, a, bytes);
     if (munmap(p, bytes) == -1)
         die("munmap");
     return slot;
 }
 // snippet-end: shm-create
+
+/* One way at one size: its times, one per repeat, and what it sent. */
+struct point {
+    bool used;
+    double *seconds;
+    double mib_sent;
+    int reached;            /* pairs within reach, of n_pairs */
+};
+
+static void parse_args(int argc, char *argv[], struct config *cfg);
+static void measure(const struct config *cfg, struct point *points);
+static void report_points(const struct config *cfg, const struct point *points, int argc, char *argv[]);
+
+int main(int argc, char *argv[])
+{
+    struct config cfg;
+    parse_args(argc, argv, &cfg);
+    struct point *points = calloc(cfg.n_sizes * 4, sizeof *points); /* [size][method] */
+    if (points == NULL)
+        die("calloc");
+    printf("%lld pairs (%lld a task), up to %lld hops, %.1f%% of the entries set, %lld workers\n",
+           cfg.n_pairs, cfg.per_task, cfg.hops, (double)cfg.per_mille / 10, cfg.workers);
+    measure(&cfg, points);
+    report_points(&cfg, points, argc, argv);
+    printf("every method found the same distance for every pair\n");
+    for (size_t k = 0; k < cfg.n_sizes * 4; k++)
+        free(points[k].seconds);
+    free(points);
+    return EXIT_SUCCESS;
+}
+
+static uint8_t *make_matrix(int m, int per_mille, uint64_t seed);
+static void make_pairs(struct pair_task *pairs, int n_pairs, int m, uint64_t seed);
+static double run(enum method method, struct job *job, const struct pair_task *pairs, int n_pairs,
+                  int per_task, int workers, int32_t *d, long long *bytes_sent);
+
+/* Size by size, a new matrix and its pairs; every way, each repeat checked
+ * against the serial answer. */
+static void measure(const struct config *cfg, struct point *points)
+{
+    long long n_pairs = cfg->n_pairs, hops = cfg->hops;
+    struct pair_task *pairs = malloc((size_t)n_pairs * sizeof *pairs);
+    int32_t *expected = malloc((size_t)n_pairs * sizeof *expected), *got = malloc((size_t)n_pairs * sizeof *got);
+    if (pairs == NULL || expected == NULL || got == NULL)
+        die("malloc");
+    progress bar;
+    int n_methods = cfg->used[0] + cfg->used[1] + cfg->used[2] + cfg->used[3];
+    progress_start(&bar, "matrix", (long)(cfg->n_sizes * (size_t)n_methods * (size_t)cfg->run.repeat),
+                   cfg->run.force_progress);
+    for (size_t s = 0; s < cfg->n_sizes; s++) {
+        int m = (int)cfg->sizes[s];
+        uint8_t *matrix = make_matrix(m, (int)cfg->per_mille, (uint64_t)cfg->seed);
+        make_pairs(pairs, (int)n_pairs, m, (uint64_t)cfg->seed);
+        struct job job = { .m = m, .max_hops = (int)hops, .matrix = matrix };
+        for (int k = 0; k < n_pairs; k++) /* the answer every method must give */
+            expected[k] = distance(matrix, m, pairs[k].i, pairs[k].j, (int)hops);
+        int reached = 0;
+        for (int k = 0; k < n_pairs; k++)
+            reached += expected[k] >= 0;
+        for (int method = 0; method < 4; method++) {
+            if (!cfg->used[method])
+                continue;
+            struct point *pt = &points[s * 4 + (size_t)method];
+            *pt = (struct point){ .used = true, .seconds = samples_alloc(cfg->run.repeat), .reached = reached };
+            long long sent = 0;
+            for (long r = 0; r < cfg->run.repeat; r++) {
+                pt->seconds[r] = run((enum method)method, &job, pairs, (int)n_pairs, (int)cfg->per_task,
+                                     (int)cfg->workers, got, &sent);
+                for (int k = 0; k < n_pairs; k++)
+                    if (got[k] != expected[k])
+                        die_msg("%s, m %d: pair (%d, %d) is %d hops, serially %d", method_names[method], m,
+                                pairs[k].i, pairs[k].j, got[k], expected[k]);
+                progress_advance(&bar, 1);
+            }
+            pt->mib_sent = (double)sent / (1 << 20);
+        }
+        free(matrix);
+    }
+    progress_finish(&bar);
+    free(pairs);
+    free(expected);
+    free(got);
+}
+
+/* A random directed graph: entry (u, v) set with probability per_mille/1000. */
+static uint8_t *make_matrix(int m, int per_mille, uint64_t seed)
+{
+    uint8_t *a = malloc((size_t)m * (size_t)m);
+    if (a == NULL)
+        die("malloc %d x %d matrix", m, m);
+    for (size_t k = 0; k < (size_t)m * (size_t)m; k++)
+        a[k] = hash_unit(seed * 0x9e3779b97f4a7c15ULL + k) * 1000 < per_mille;
+    return a;
+}
+
+/* The pairs (i, j) to find distances for, from the seed. */
+static void make_pairs(struct pair_task *pairs, int n_pairs, int m, uint64_t seed)
+{
+    for (int k = 0; k < n_pairs; k++)
+        pairs[k] = (struct pair_task){ (int32_t)(hash64(seed + 2 * (uint64_t)k) % (uint64_t)m),
+                                       (int32_t)(hash64(seed + 2 * (uint64_t)k + 1) % (uint64_t)m) };
+}
 
 /* One timed run of `method`; distances into d. Returns seconds. Tasks carry
  * `per_task` pairs each (and, for pipe, the matrix). */
@@ -275,7 +366,68 @@ static double run(enum method method, struct job *job, const struct pair_task *p
     return seconds;
 }
 
-int main(int argc, char *argv[])
+static const column columns[] = {
+    { .name = "method", .kind = COL_TEXT },
+    { .name = "m", .kind = COL_INT },
+    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
+    { .name = "s", .kind = COL_SPREAD, .decimals = 4 },
+    { .name = "mib_sent", .kind = COL_REAL, .decimals = 1 },
+    { .name = "reached", .kind = COL_INT },
+    { 0 },
+};
+
+/* One row per way and size, method by method, so that a graph can draw
+ * each way as a line. */
+static void report_points(const struct config *cfg, const struct point *points, int argc, char *argv[])
+{
+    report *out = report_create(columns, &cfg->run, argc, argv);
+    report_comment(out, "pairs: %lld", cfg->n_pairs);
+    report_comment(out, "pairs_per_task: %lld", cfg->per_task);
+    report_comment(out, "workers: %lld", cfg->workers);
+    report_comment(out, "fraction_per_mille: %lld", cfg->per_mille);
+    report_comment(out, "hops: %lld", cfg->hops);
+    for (int method = 0; method < 4; method++)
+        for (size_t s = 0; s < cfg->n_sizes; s++) {
+            const struct point *pt = &points[s * 4 + (size_t)method];
+            if (!pt->used)
+                continue;
+            report_text(out, method_names[method]);
+            report_int(out, cfg->sizes[s]);
+            report_int(out, cfg->run.repeat);
+            report_spread(out, pt->seconds, (size_t)cfg->run.repeat);
+            report_real(out, pt->mib_sent);
+            report_int(out, pt->reached);
+        }
+    report_finish(out);
+}
+
+/* ---- arguments ----------------------------------------------------------------------- */
+
+static const char usage_line[] =
+    "shared_matrix [--sizes LIST] [--methods LIST] [--fraction F] [--hops N] [--pairs N] [--per-task N]\n"
+    "                     [--workers N] [--repeat N] [--seed N] [--data FILE] [--quick] [--progress]";
+static const char help_text[] =
+    "Finds hop distances for many pairs of nodes of a random graph, its\n"
+    "adjacency matrix sent to every task through a pipe, shared through POSIX\n"
+    "shared memory, or shared by threads; all ways must agree.\n"
+    "\n"
+    "  --sizes LIST      matrix sizes M (16 to 8192; default 250,500,1000,2000)\n"
+    "  --methods LIST    serial, pipe, shm, threads (default all)\n"
+    "  --fraction P      per-mille of the entries set, 1 to 1000 (default 20: 2%)\n"
+    "  --hops N          the largest distance looked for (1 to 64; default 4)\n"
+    "  --pairs N         pairs (i, j) per run (1 to 100000; default 192)\n"
+    "  --per-task N      pairs per task (1 to 100000; default 8): a pipe task carries\n"
+    "                    the matrix once for all its pairs\n"
+    "  --workers N       workers of each pool (1 to 64; default: the cores)\n"
+    "  --repeat N        repeats of every run (1 to 10000; default 5)\n"
+    "  --seed N          seed of the graph and the pairs (default 1)\n"
+    "  --data FILE       also write the results as TSV to FILE\n"
+    "  --quick           sizes 200,400, pairs 32, repeat 1\n"
+    "  --progress        show the progress bar even when stderr is not a terminal\n"
+    "  --help            show this help\n";
+
+/* The defaults (smaller with --quick), then the options given. */
+static void parse_args(int argc, char *argv[], struct config *cfg)
 {
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
@@ -286,154 +438,56 @@ int main(int argc, char *argv[])
         { "pairs", required_argument, NULL, 'p' },
         { "per-task", required_argument, NULL, 'k' },
         { "workers", required_argument, NULL, 'w' },
-        { "repeat", required_argument, NULL, 'r' },
         { "seed", required_argument, NULL, 'e' },
-        { "data", required_argument, NULL, 'd' },
-        { "quick", no_argument, NULL, 'q' },
-        { "progress", no_argument, NULL, 'P' },
-        { "help", no_argument, NULL, 'h' },
+        { "repeat", required_argument, NULL, OPT_REPEAT },
+        { "data", required_argument, NULL, OPT_DATA },
+        { "quick", no_argument, NULL, OPT_QUICK },
+        { "progress", no_argument, NULL, OPT_PROGRESS },
+        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    long long sizes[MAX_SIZES];
-    size_t n_sizes = 0;
-    bool used[4] = { false }, methods_given = false, quick = false, force = false;
-    long long per_mille = 20, hops = 4, n_pairs = 0, per_task = 8, workers = 0, repeat = 0, seed = 1;
-    const char *data_path = NULL;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    static const long long all_sizes[] = { 250, 500, 1000, 2000 }, quick_sizes[] = { 200, 400 };
+    bool quick = options_quick(argc, argv, options);
+    *cfg = (struct config){
+        .n_sizes = quick ? 2 : 4,
+        .used = { true, true, true, true },
+        .per_mille = 20,
+        .hops = 4,
+        .n_pairs = quick ? 32 : 192,
+        .per_task = 8,
+        .workers = cpus_allowed(),
+        .seed = 1,
+        .run.repeat = quick ? 1 : 5,
+    };
+    memcpy(cfg->sizes, quick ? quick_sizes : all_sizes, cfg->n_sizes * sizeof cfg->sizes[0]);
+
+    for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 's':
-            n_sizes = arg_int_list("--sizes", optarg, 16, 8192, sizes, MAX_SIZES);
+            cfg->n_sizes = arg_int_list("--sizes", optarg, 16, 8192, cfg->sizes, MAX_SIZES);
             break;
         case 'm':
-            arg_choice_list("--methods", optarg, method_names, used);
-            methods_given = true;
+            arg_choice_list("--methods", optarg, method_names, cfg->used);
             break;
         case 'f':
-            per_mille = arg_int("--fraction", optarg, 1, 1000);
+            cfg->per_mille = arg_int("--fraction", optarg, 1, 1000);
             break;
         case 'H':
-            hops = arg_int("--hops", optarg, 1, 64);
+            cfg->hops = arg_int("--hops", optarg, 1, 64);
             break;
         case 'p':
-            n_pairs = arg_int("--pairs", optarg, 1, 100000);
+            cfg->n_pairs = arg_int("--pairs", optarg, 1, 100000);
             break;
         case 'k':
-            per_task = arg_int("--per-task", optarg, 1, 100000);
+            cfg->per_task = arg_int("--per-task", optarg, 1, 100000);
             break;
         case 'w':
-            workers = arg_int("--workers", optarg, 1, 64);
-            break;
-        case 'r':
-            repeat = arg_int("--repeat", optarg, 1, 1000);
+            cfg->workers = arg_int("--workers", optarg, 1, 64);
             break;
         case 'e':
-            seed = arg_int("--seed", optarg, 0, 1000000000000LL);
+            cfg->seed = arg_int("--seed", optarg, 0, 1000000000000LL);
             break;
-        case 'd':
-            data_path = arg_path("--data", optarg);
-            break;
-        case 'q':
-            quick = true;
-            break;
-        case 'P':
-            force = true;
-            break;
-        case 'h':
-            cli_help();
-        default:
-            arg_reject(c, argv);
         }
     }
     arg_no_operands(argc, argv);
-    if (!methods_given)
-        used[SERIAL] = used[PIPE] = used[SHM] = used[THREADS] = true;
-    if (n_sizes == 0) {
-        static const long long all[] = { 250, 500, 1000, 2000 }, few[] = { 200, 400 };
-        n_sizes = quick ? 2 : 4;
-        memcpy(sizes, quick ? few : all, n_sizes * sizeof sizes[0]);
-    }
-    if (n_pairs == 0)
-        n_pairs = quick ? 32 : 192;
-    if (workers == 0)
-        workers = cpus_allowed();
-    if (repeat == 0)
-        repeat = quick ? 1 : 5;
-
-    struct pair_task *pairs = malloc((size_t)n_pairs * sizeof *pairs);
-    int32_t *expected = malloc((size_t)n_pairs * sizeof *expected), *got = malloc((size_t)n_pairs * sizeof *got);
-    if (pairs == NULL || expected == NULL || got == NULL)
-        die("malloc");
-    datafile *df = NULL;
-    if (data_path) {
-        df = datafile_create(data_path, argc, argv);
-        datafile_comment(df, "pairs: %lld", n_pairs);
-        datafile_comment(df, "pairs_per_task: %lld", per_task);
-        datafile_comment(df, "workers: %lld", workers);
-        datafile_comment(df, "fraction_per_mille: %lld", per_mille);
-        datafile_comment(df, "hops: %lld", hops);
-        datafile_columns(df, "method m repeats median_s min_s max_s mib_sent reached");
-    }
-    printf("%lld pairs (%lld a task), up to %lld hops, %.1f%% of the entries set, %lld workers\n", n_pairs,
-           per_task, hops, (double)per_mille / 10, workers);
-    printf("%-8s %6s %9s %9s %9s %10s %8s\n", "method", "m", "median_s", "min_s", "max_s", "mib_sent", "reached");
-    struct row {
-        int method, m;
-        summary time;
-        double mib;
-        int reached;
-    } rows[4 * MAX_SIZES];
-    size_t n_rows = 0;
-    progress bar;
-    int n_methods = used[0] + used[1] + used[2] + used[3];
-    progress_start(&bar, "matrix", (long)(n_sizes * (size_t)n_methods * (size_t)repeat), force);
-    for (size_t s = 0; s < n_sizes; s++) {
-        int m = (int)sizes[s];
-        uint8_t *matrix = make_matrix(m, (int)per_mille, (uint64_t)seed);
-        for (int k = 0; k < n_pairs; k++)
-            pairs[k] = (struct pair_task){ (int32_t)(hash64((uint64_t)seed + 2 * (uint64_t)k) % (uint64_t)m),
-                                           (int32_t)(hash64((uint64_t)seed + 2 * (uint64_t)k + 1) % (uint64_t)m) };
-        struct job job = { .m = m, .max_hops = (int)hops, .matrix = matrix };
-        for (int k = 0; k < n_pairs; k++) /* the answer every method must give */
-            expected[k] = distance(matrix, m, pairs[k].i, pairs[k].j, (int)hops);
-        int reached = 0;
-        for (int k = 0; k < n_pairs; k++)
-            reached += expected[k] >= 0;
-        for (int method = 0; method < 4; method++) {
-            if (!used[method])
-                continue;
-            double t[1000];
-            long long sent = 0;
-            for (long long r = 0; r < repeat; r++) {
-                t[r] = run((enum method)method, &job, pairs, (int)n_pairs, (int)per_task, (int)workers, got,
-                           &sent);
-                for (int k = 0; k < n_pairs; k++)
-                    if (got[k] != expected[k])
-                        die_msg("%s, m %d: pair (%d, %d) is %d hops, serially %d", method_names[method], m,
-                                pairs[k].i, pairs[k].j, got[k], expected[k]);
-                progress_advance(&bar, 1);
-            }
-            summary sum = summarize(t, (size_t)repeat);
-            progress_clear(&bar);
-            printf("%-8s %6d %9.4f %9.4f %9.4f %10.1f %5d/%lld\n", method_names[method], m, sum.median, sum.min,
-                   sum.max, (double)sent / (1 << 20), reached, n_pairs);
-            rows[n_rows++] = (struct row){ method, m, sum, (double)sent / (1 << 20), reached };
-        }
-        free(matrix);
-    }
-    progress_finish(&bar);
-    printf("every method found the same distance for every pair\n");
-    if (df) { /* method by method, so that a graph can draw each as a line */
-        for (int method = 0; method < 4; method++)
-            for (size_t k = 0; k < n_rows; k++)
-                if (rows[k].method == method)
-                    datafile_row(df, "%s\t%d\t%lld\t%.4f\t%.4f\t%.4f\t%.1f\t%d", method_names[method],
-                                 rows[k].m, repeat, rows[k].time.median, rows[k].time.min, rows[k].time.max,
-                                 rows[k].mib, rows[k].reached);
-        datafile_commit(df);
-    }
-    free(pairs);
-    free(expected);
-    free(got);
-    return EXIT_SUCCESS;
 }
