@@ -76,7 +76,7 @@ $(BUILD)/tests/%: tests/helpers/%.c $(LIB) | deps-build
 
 # ---- the targets a reader uses ------------------------------------------------
 .PHONY: all test plots measure docs check-docs clean help asan tsan quick-all \
-        deps-build deps-run deps-test
+        deps-build deps-run deps-test interpreters clean-interpreters
 
 all: $(ALL_BIN) $(TEST_BIN)
 
@@ -111,6 +111,14 @@ tsan:
 clean:
 	rm -rf build build-asan build-tsan
 
+# Optional, as root: CPython 2.7 and a free-threaded 3.13t with its GIL twin,
+# from Debian's archive, for chapter 3 (common/interpreters.sh says how).
+WORKBOOK_INTERPRETERS ?= /opt/workbook-interpreters
+interpreters:
+	WORKBOOK_INTERPRETERS=$(WORKBOOK_INTERPRETERS) common/interpreters.sh
+clean-interpreters:
+	rm -rf $(WORKBOOK_INTERPRETERS)
+
 deps-build:
 	@.ci/deps.sh $(DEPS_BUILD)
 deps-run:
@@ -130,6 +138,9 @@ help:
 	@echo "make check-docs        check code blocks, links and images in the markdown"
 	@echo "make asan | tsan       sanitizer builds (build-asan/, build-tsan/) + quick mode"
 	@echo "make clean             remove build/, build-asan/, build-tsan/"
+	@echo "make interpreters      (optional, root) CPython 2.7, 3.13 and free-threaded 3.13t"
+	@echo "                       from Debian's archive, for chapter 3 (about 1.8 GB, 10 min)"
+	@echo "make clean-interpreters  remove them"
 	@echo "variables: CC=clang, BUILD=dir, OPT='-O0 -g', CFLAGS=extra"
 	@echo "chapters: $(notdir $(CHAPTER_DIRS))"
 
