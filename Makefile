@@ -18,7 +18,7 @@ LDLIBS   = -pthread -lm -lrt
 COMPILER := $(firstword $(CC))
 DEPS_BUILD = $(COMPILER)
 DEPS_RUN   = $(COMPILER) gnuplot
-DEPS_TEST  = $(COMPILER) gnuplot bats python3 curl shellcheck
+DEPS_TEST  = $(COMPILER) gnuplot bats python3 curl shellcheck strace
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
