@@ -62,6 +62,49 @@ col() { tsv_column "$data" "$1"; }
     done
 }
 
+@test "case_study: the progress bar counts the runs of the ways asked for, not all seven" {
+    run --separate-stderr timeout 120 "$B/case_study" "${fast[@]}" --users 3,4 --methods serial,hybrid --gil none \
+        --repeat 2 --progress
+    [ "$status" -eq 0 ] || { echo "$output $stderr"; return 1; }
+    # 2 user counts x 2 ways (serial, hybrid without the GIL) x 2 repeats.
+    [[ "$stderr" == *"users 8/8 ["* ]] || { echo "$stderr"; return 1; }
+}
+
+@test "chapter 10 programs: more than 100 repeats are kept, each in its own sample" {
+    data=$BATS_TEST_TMPDIR/cs.tsv
+    run timeout 120 "$B/case_study" "${fast[@]}" --users 1 --methods serial --repeat 150 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(col repeats)" = 150 ]
+    data=$BATS_TEST_TMPDIR/pit.tsv
+    run timeout 120 "$B/pitfalls" --pitfalls small-tasks --task-us 1000 --work 2ms --repeat 120 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(col repeats | sort -u)" = 120 ] && [ "$(col method | wc -l)" -eq 3 ]
+    data=$BATS_TEST_TMPDIR/omp.tsv
+    run timeout 120 "$B/oversubscription" --processes 1 --threads 1 --work 100000 --regions 1 --repeat 150 \
+        --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(col repeats)" = 150 ]
+}
+
+@test "chapter 10 programs: an option given wins over --quick's default, wherever --quick stands" {
+    data=$BATS_TEST_TMPDIR/cs.tsv
+    run timeout 120 "$B/case_study" --latency 2ms --quick --sd 0ms --users 2 --methods serial --cpu 20001 \
+        --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    grep -q '^# api: latency 2 ms sd 0 ms,' "$data"
+    [ "$(col repeats)" = 1 ]    # --quick's
+    data=$BATS_TEST_TMPDIR/pit.tsv
+    run timeout 120 "$B/pitfalls" --work 2ms --quick --pitfalls small-tasks --task-us 1000 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    grep -qx '# work_ns: 2000000' "$data"
+    data=$BATS_TEST_TMPDIR/omp.tsv
+    run timeout 120 "$B/oversubscription" --regions 10 --quick --processes 1 --threads 1 --work 100000 \
+        --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    grep -qx '# regions: 10' "$data" && grep -qx '# work: 100000' "$data"
+    [ "$(col repeats)" = 3 ]    # --quick's
+}
+
 @test "pitfalls: every result checked against serial; rows for each size and way" {
     data=$BATS_TEST_TMPDIR/pit.tsv
     run timeout 120 "$B/pitfalls" --task-us 10,1000 --arg-bytes 1000,300000 --work 10ms --repeat 1 --data "$data"
