@@ -95,11 +95,12 @@ measure: $(MEASURE_TARGETS)
 quick-all:
 	@for target in $(QUICK_TARGETS); do $(MAKE) --no-print-directory $$target || exit 1; done
 
-# Refresh the code blocks in the markdown from the sources, then check links.
+# Refresh the code blocks, tables and figures in the markdown from the sources
+# and the data; check them, and every link, against the repository.
 docs:
-	tests/lib/snippets.sh update README.md chapters/*/README.md
+	tests/lib/docs.sh update README.md chapters/*/README.md
 check-docs:
-	tests/lib/snippets.sh check README.md chapters/*/README.md
+	tests/lib/docs.sh check README.md chapters/*/README.md
 
 # Sanitizer builds: each in its own folder, running every chapter's quick mode.
 asan:
@@ -134,8 +135,8 @@ help:
 	@echo "make plots             redraw the reference graphs in plots/ from plots/data/"
 	@echo "make measure           measure every chapter again and rewrite plots/data/"
 	@echo "make measure-chapterN  the same for chapter N"
-	@echo "make docs              refresh the code blocks in the chapters from the sources"
-	@echo "make check-docs        check code blocks, links and images in the markdown"
+	@echo "make docs              refresh code blocks, tables and figures from sources and data"
+	@echo "make check-docs        check them, and that every link stays in the repository"
 	@echo "make asan | tsan       sanitizer builds (build-asan/, build-tsan/) + quick mode"
 	@echo "make clean             remove build/, build-asan/, build-tsan/"
 	@echo "make interpreters      (optional, root) CPython 2.7, 3.13 and free-threaded 3.13t"

@@ -13,19 +13,21 @@ function slug(text) {
     return text
 }
 
-# The path `path`, relative to the markdown file's folder, made relative to
-# the top of the repository; "" when it climbs out of it.
-function inside_repository(path,    parts, n, i, depth, kept, out) {
-    n = split(dir path, parts, "/")
-    depth = 0
-    for (i = 1; i <= n; i++) {
-        if (parts[i] == "" || parts[i] == ".") continue
-        if (parts[i] == "..") { if (depth == 0) return ""; depth--; continue }
-        kept[++depth] = parts[i]
-    }
-    out = "."
-    for (i = 1; i <= depth; i++) out = out "/" kept[i]
-    return out
+# The top of the repository the markdown file is in (its own folder when it
+# is in none): what a link may reach.
+function repository_root(    cmd, root) {
+    cmd = "cd \"" (dir == "" ? "." : dir) "\" && { git rev-parse --show-toplevel 2>/dev/null || pwd -P; }"
+    cmd | getline root
+    close(cmd)
+    return root
+}
+
+# The absolute path of `path`, relative to the markdown file's folder.
+function absolute(path,    cmd, abs) {
+    cmd = "realpath -m -- \"" (dir == "" ? "./" : dir) path "\""
+    cmd | getline abs
+    close(cmd)
+    return abs
 }
 
 function check_links(line,    rest, target, path, anchor, hash, local) {
@@ -40,8 +42,9 @@ function check_links(line,    rest, target, path, anchor, hash, local) {
         anchor = hash ? substr(target, hash + 1) : ""
         path = hash ? substr(target, 1, hash - 1) : target
         if (path == "") { wanted_anchor[anchor] = FNR; continue }
-        local = inside_repository(path)
-        if (local == "") { problem("link leaves the repository: " target); continue }
+        if (root == "") root = repository_root()
+        local = absolute(path)
+        if (local != root && index(local, root "/") != 1) { problem("link leaves the repository: " target); continue }
         if (system("test -e \"" local "\"") != 0)
             problem("broken link: " target " (no " dir path ")")
     }
