@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,9 +129,16 @@ static double time_one(enum method m, const char *exec_path)
 
 static void parse_args(int argc, char *argv[], struct config *cfg);
 static void *touch_memory(size_t bytes, bool huge_pages);
-static void measure_size(const struct config *cfg, double *samples[], progress *bar);
+/* One method's measurements at one size, a value per repeat. */
+struct samples {
+    double *us;          /* the timed creation, interleaved with the others */
+    double *faults;      /* the parent's minor page faults during it */
+    double *alone_us;    /* the same method alone, creation after creation */
+};
+
+static void measure_size(const struct config *cfg, struct samples samples[], progress *bar);
 static void report_size(report *out, const struct config *cfg, size_t s, long rss_kib,
-                        long page_tables_kib, double *samples[], double median_us[]);
+                        long page_tables_kib, const struct samples samples[], double median_us[]);
 static void print_growth(const struct config *cfg, double median_us[][METHODS]);
 
 static const column columns[] = {
@@ -140,6 +148,8 @@ static const column columns[] = {
     { .name = "page_tables_kib", .kind = COL_INT },
     { .name = "repeats", .kind = COL_INT, .tsv_only = true },
     { .name = "us", .kind = COL_SPREAD, .decimals = 2 },   /* median_us min_us max_us */
+    { .name = "parent_faults", .kind = COL_REAL, .decimals = 1 },
+    { .name = "alone_us", .kind = COL_REAL, .decimals = 2 },
     { 0 },
 };
 
@@ -149,10 +159,11 @@ int main(int argc, char *argv[])
     parse_args(argc, argv, &cfg);
 
     long n_methods = 0;
-    double *samples[METHODS];
+    struct samples samples[METHODS];
     for (int m = 0; m < METHODS; m++) {
         n_methods += cfg.use[m];
-        samples[m] = samples_alloc(cfg.run.repeat);
+        samples[m] = (struct samples){ samples_alloc(cfg.run.repeat), samples_alloc(cfg.run.repeat),
+                                       samples_alloc(cfg.run.repeat) };
     }
     double median_us[MAX_SIZES][METHODS] = { { 0 } };
 
@@ -161,7 +172,7 @@ int main(int argc, char *argv[])
                    cfg.huge_pages ? "huge (MADV_HUGEPAGE)" : "small (MADV_NOHUGEPAGE)");
     report_comment(out, "exec: %s", cfg.exec_path);
     progress bar;
-    progress_start(&bar, "creation cost", (long)cfg.n_sizes * n_methods * cfg.run.repeat,
+    progress_start(&bar, "creation cost", 2 * (long)cfg.n_sizes * n_methods * cfg.run.repeat,
                    cfg.run.force_progress);
     report_progress(out, &bar);
 
@@ -178,8 +189,11 @@ int main(int argc, char *argv[])
     report_finish(out);
     print_growth(&cfg, median_us);
 
-    for (int m = 0; m < METHODS; m++)
-        free(samples[m]);
+    for (int m = 0; m < METHODS; m++) {
+        free(samples[m].us);
+        free(samples[m].faults);
+        free(samples[m].alone_us);
+    }
     return EXIT_SUCCESS;
 }
 
@@ -200,25 +214,52 @@ static void *touch_memory(size_t bytes, bool huge_pages)
     return memory;
 }
 
+static long minor_faults(void);
+
 /* --repeat timed creations of every chosen method at one size of the
- * parent: samples[m][r] is repeat r of method m, in µs. */
-static void measure_size(const struct config *cfg, double *samples[], progress *bar)
+ * parent (samples[m].us[r] is repeat r of method m, in µs), then the same
+ * method alone, the simplest loop that measures the same thing. */
+static void measure_size(const struct config *cfg, struct samples samples[], progress *bar)
 {
     /* One untimed round first: page in the program, warm the caches. */
     for (int m = 0; m < METHODS; m++)
         if (cfg->use[m])
             time_one((enum method)m, cfg->exec_path);
     // snippet-begin: interleave
-    /* Interleave the methods, so a noisy moment hurts all of them alike. */
+    /* Interleave the methods, so a noisy moment hurts all of them alike, but
+     * let each timed creation follow an untimed one of its own kind: a fork
+     * leaves the parent's pages copy-on-write, and the parent's next writes
+     * (a new thread's stack, its own stack and heap) fault. Timed right
+     * after a fork, a thread would pay for the fork's faults. */
     for (long r = 0; r < cfg->run.repeat; r++) {
         for (int m = 0; m < METHODS; m++) {
             if (!cfg->use[m])
                 continue;
-            samples[m][r] = time_one((enum method)m, cfg->exec_path);
+            time_one((enum method)m, cfg->exec_path);                 /* untimed */
+            long faults = minor_faults();
+            samples[m].us[r] = time_one((enum method)m, cfg->exec_path);
+            samples[m].faults[r] = (double)(minor_faults() - faults);
             progress_advance(bar, 1);
         }
     }
     // snippet-end: interleave
+    for (int m = 0; m < METHODS; m++) {
+        if (!cfg->use[m])
+            continue;
+        for (long r = 0; r < cfg->run.repeat; r++) {
+            samples[m].alone_us[r] = time_one((enum method)m, cfg->exec_path);
+            progress_advance(bar, 1);
+        }
+    }
+}
+
+/* The parent's minor page faults so far (getrusage). */
+static long minor_faults(void)
+{
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) == -1)
+        die("getrusage");
+    return usage.ru_minflt;
 }
 
 /* The helpers of time_one. */
@@ -240,7 +281,7 @@ static void reap(pid_t pid, const char *what)
 /* One row per chosen method at size number s; each method's median in
  * median_us[m]. */
 static void report_size(report *out, const struct config *cfg, size_t s, long rss_kib,
-                        long page_tables_kib, double *samples[], double median_us[])
+                        long page_tables_kib, const struct samples samples[], double median_us[])
 {
     for (int m = 0; m < METHODS; m++) {
         if (!cfg->use[m])
@@ -250,7 +291,10 @@ static void report_size(report *out, const struct config *cfg, size_t s, long rs
         report_real(out, (double)rss_kib / 1024);
         report_int(out, page_tables_kib);
         report_int(out, cfg->run.repeat);
-        median_us[m] = report_spread(out, samples[m], (size_t)cfg->run.repeat).median;
+        size_t n = (size_t)cfg->run.repeat;
+        median_us[m] = report_spread(out, samples[m].us, n).median;
+        report_real(out, summarize(samples[m].faults, n).median);
+        report_real(out, summarize(samples[m].alone_us, n).median);
     }
 }
 
