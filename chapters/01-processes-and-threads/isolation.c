@@ -41,7 +41,7 @@ static void fork_and_write(int new_value)
 {
     /*
      * Flush first: the child would otherwise inherit our unwritten stdout
-     * buffer and print it a second time when it exits.
+     * buffer, and its own fflush() below would print it a second time.
      */
     fflush(stdout);
     // snippet-begin: fork-copy
