@@ -7,7 +7,8 @@
 #                                                       one column per COL value
 # A figure inside a sentence: the text between the two markers.
 #   <!-- value: FILE.tsv COLUMN where k=v,k=v -->1.98<!-- /value -->
-# The filter must pick exactly one row.
+# The filter must pick exactly one row. A marker in inline code (right after
+# a backtick) is an example and left alone.
 
 # Read the TSV `path` into cell[row, column name], nrows; returns 0 if unreadable.
 function read_tsv(path,    line, ok, f, i, n, header) {
@@ -138,6 +139,12 @@ function refresh_values(line,    out, spec, shown, value, start, rest) {
     rest = line
     while (match(rest, /<!-- value: [^>]* -->/)) {
         start = substr(rest, 1, RSTART + RLENGTH - 1)
+        if (RSTART > 1 && substr(rest, RSTART - 1, 1) == "`") {
+            # `<!-- value: ... -->` in inline code: an example, not a marker
+            out = out start
+            rest = substr(rest, RSTART + RLENGTH)
+            continue
+        }
         spec = substr(rest, RSTART + 12, RLENGTH - 16)
         rest = substr(rest, RSTART + RLENGTH)
         if (!match(rest, /<!-- \/value -->/)) { problem("a value marker without <!-- /value -->"); return line }
