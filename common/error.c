@@ -25,10 +25,9 @@ const char *program_name(void)
     return prog;
 }
 
-void cli_help(void)
+void cli_print_help(void)
 {
     printf("usage: %s\n\n%s", usage, help);
-    exit(EXIT_SUCCESS);
 }
 
 /* Print "prog: message[: reason]" in one write-friendly burst. */

@@ -27,8 +27,9 @@ void cli_init(const char *argv0, const char *usage_line, const char *help_text);
 /* The program's name as given by cli_init ("creation_cost"). */
 const char *program_name(void);
 
-/* Print "usage: ..." and the help text to stdout, exit 0 (for --help). */
-noreturn void cli_help(void);
+/* Print "usage: ..." and the help text to stdout (options.c adds the
+ * shared options' lines after it). */
+void cli_print_help(void);
 
 /* "prog: <message>: <strerror(errno)>", exit 1. */
 noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

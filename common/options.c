@@ -4,14 +4,49 @@
 #include "args.h"
 #include "error.h"
 
-#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
 
 /* "-h" is the one short option every program takes; ':' first makes
  * getopt_long report a missing value as ':' instead of printing. */
 static const char short_options[] = ":h";
 
-bool options_given(int argc, char *const argv[], const struct option *table, int code)
+/* The shared options, in the order --help lists them. */
+static const struct {
+    unsigned takes;
+    struct option option;
+} shared[] = {
+    { TAKES_REPEAT, { "repeat", required_argument, NULL, OPT_REPEAT } },
+    { TAKES_DATA, { "data", required_argument, NULL, OPT_DATA } },
+    { TAKES_QUICK, { "quick", no_argument, NULL, OPT_QUICK } },
+    { TAKES_PROGRESS, { "progress", no_argument, NULL, OPT_PROGRESS } },
+};
+#define N_SHARED (sizeof shared / sizeof shared[0])
+#define TABLE_MAX 64
+
+/* The program's own options followed by the shared ones it takes (all of
+ * them for a look ahead, takes = ~0u) and --help. */
+static const struct option *full_table(const struct option *own, unsigned takes)
 {
+    static struct option table[TABLE_MAX + N_SHARED + 2];
+    size_t n = 0;
+    for (; own[n].name != NULL; n++) {
+        if (n == TABLE_MAX)
+            die_msg("options: more than %d options", TABLE_MAX);
+        table[n] = own[n];
+    }
+    for (size_t i = 0; i < N_SHARED; i++)
+        if (takes & shared[i].takes)
+            table[n++] = shared[i].option;
+    table[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+    table[n] = (struct option){ NULL, 0, NULL, 0 };
+    return table;
+}
+
+bool options_given(int argc, char *const argv[], const struct option *own, int code)
+{
+    const struct option *table = full_table(own, ~0u);
     bool given = false;
     opterr = 0;
     optind = 0; /* glibc: start afresh (also resets its internal state) */
@@ -22,18 +57,35 @@ bool options_given(int argc, char *const argv[], const struct option *table, int
     return given;
 }
 
-bool options_quick(int argc, char *const argv[], const struct option *table)
+bool options_quick(int argc, char *const argv[], const struct option *own)
 {
-    return options_given(argc, argv, table, OPT_QUICK);
+    return options_given(argc, argv, own, OPT_QUICK);
 }
 
-int options_next(int argc, char *const argv[], const struct option *table, run_options *run)
+/* --help: the program's usage and help text, then the shared options'. */
+static noreturn void help(const run_options *run)
 {
+    cli_print_help();
+    unsigned takes = run ? run->takes : 0;
+    if (takes & TAKES_REPEAT)
+        printf("  --repeat N        repeats of every point (1 to %d; default %ld)\n", REPEAT_MAX,
+               run->repeat);
+    if (takes & TAKES_DATA)
+        printf("  --data FILE       also write the results as TSV to FILE\n");
+    if (takes & TAKES_QUICK)
+        printf("  --quick           %s\n", run->quick_help ? run->quick_help : "smaller settings");
+    if (takes & TAKES_PROGRESS)
+        printf("  --progress        show the progress bar even when stderr is not a terminal\n");
+    printf("  --help            show this help\n");
+    exit(EXIT_SUCCESS);
+}
+
+int options_next(int argc, char *const argv[], const struct option *own, run_options *run)
+{
+    const struct option *table = full_table(own, run ? run->takes : 0);
     opterr = 0;
     for (;;) {
         int c = getopt_long(argc, argv, short_options, table, NULL);
-        if (run == NULL && c >= OPT_REPEAT && c < OPT_HELP)
-            die_msg("options_next: option code %d needs a run_options", c);
         switch (c) {
         case OPT_REPEAT:
             run->repeat = (long)arg_int("--repeat", optarg, 1, REPEAT_MAX);
@@ -49,7 +101,7 @@ int options_next(int argc, char *const argv[], const struct option *table, run_o
             break;
         case OPT_HELP:
         case 'h':
-            cli_help();
+            help(run);
         case '?':
         case ':':
             arg_reject(c, argv);
