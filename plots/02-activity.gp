@@ -19,8 +19,9 @@ do for [file in one . " " . all] {
     n = real(provenance(file, "threads"))
     set yrange [-0.6:n - 0.4]
     set ylabel "thread"
-    set title sprintf("%s core(s): concurrency%s", provenance(file, "cpus"), \
-                      provenance(file, "cpus") eq "1" ? " (time slices)" : " and parallelism")
+    one_core = provenance(file, "cpus") eq "1"
+    set title sprintf("%s %s: concurrency%s", provenance(file, "cpus"), one_core ? "core" : "cores", \
+                      one_core ? " (time slices)" : " and parallelism")
     if (file eq all) { set xlabel "time since start (ms)" }
     plot file using (((column("start_ms") + column("end_ms")) / 2)):"thread":\
                     ((column("end_ms") - column("start_ms")) / 2):(0.35):(column("thread") + 1) \

@@ -169,6 +169,36 @@ overlaps() {
     run python3 chapters/03-simulated-gil/gil_cpython.py
     [ "$status" -eq 2 ]
     assert_contains "usage:"
+    run python3 chapters/03-simulated-gil/gil_cpython.py runs --runs 0
+    [ "$status" -eq 2 ]
+    assert_contains "--runs"
+    run python3 chapters/03-simulated-gil/gil_cpython.py runs --simulation "$BATS_TEST_TMPDIR/none"
+    [ "$status" -eq 2 ]
+    assert_contains "--simulation"
+}
+
+@test "the CPython companion's runs: one row per run, then median, min and max of each column" {
+    command -v python3 >/dev/null || skip "python3 is not installed"
+    data=$BATS_TEST_TMPDIR/runs.tsv
+    run python3 chapters/03-simulated-gil/gil_cpython.py runs --runs 3 --workers 1,2 --work 100000 \
+        --repeat 1 --simulation "$BUILD/chapter03/gil_cpu" --data "$data"
+    [ "$status" -eq 0 ]
+    [ "$(tsv_column "$data" run | tr '\n' ' ')" = "1 2 3 median min max " ]
+    grep -q '^# python: CPython' "$data"
+    grep -q '^# loadavg: .' "$data"
+    grep -q '^# simulation compiler: .' "$data"
+    # The CPython columns and the simulation's, one speed-up per thread count.
+    for column in py_serial_s py_speedup_1 py_speedup_2 sim_serial_s sim_speedup_1 sim_speedup_2; do
+        sorted=$(tsv_column "$data" "$column" | head -n 3 | sort -g | tr '\n' ' ')
+        summary=$(tsv_column "$data" "$column" | tail -n 3 | tr '\n' ' ')
+        read -r lo mid hi <<<"$sorted"
+        [ "$summary" = "$mid $lo $hi " ] || { echo "$column: runs $sorted, summary $summary"; return 1; }
+    done
+    # A run's serial median lies between its fastest and slowest repeat.
+    paste <(tsv_column "$data" py_serial_min_s) <(tsv_column "$data" py_serial_s) \
+          <(tsv_column "$data" py_serial_max_s) |
+        awk '!($1 <= $2 && $2 <= $3) { print "bad row: " $0; bad = 1 } END { exit bad }'
+    [ -z "$(find "$BATS_TEST_TMPDIR" -name 'runs.tsv.tmp.*')" ]
 }
 
 @test "the CPython companion writes data with provenance, atomically" {

@@ -2,7 +2,7 @@
 """gil_cpython.py - the chapter's GIL experiments in the real CPython.
 
 The same three measurements as the simulation, so that the two can be
-compared side by side on one machine:
+compared side by side on one machine, and the first of them repeated:
 
   cpu       CPU-bound work (count down from --work) split among threads and
             among processes; speed-up over the same work done serially
@@ -11,10 +11,14 @@ compared side by side on one machine:
             for several switch intervals (compare gil_switches)
   convoy    a short time.sleep() timed alone and beside CPU-bound threads
             (compare gil_convoy)
+  runs      the cpu experiment (threads only) run --runs times, each in a
+            fresh interpreter, with the simulation's gil_cpu after each run
+            (--simulation): how far one run's speed-ups are from the next's
 
   python3 gil_cpython.py cpu --workers 1,2,4 --processes 1,2,4 --data cpu.tsv
   python3 gil_cpython.py switches --threads 2 --intervals 0.5ms,5ms
   python3 gil_cpython.py convoy --cpu-threads 0,1 --intervals 5ms
+  python3 gil_cpython.py runs --runs 5 --simulation build/chapter03/gil_cpu
 
 Each writes a TSV data file (--data) with the same provenance lines as the
 C programs, written to a temporary name and renamed into place.
@@ -24,7 +28,9 @@ import argparse
 import multiprocessing
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -191,6 +197,89 @@ def run_convoy(args):
                    ["gil", "cpu_threads", "interval_us", "cpus", "ops", "median_op_ms",
                     "min_op_ms", "max_op_ms"], rows)
 
+# ---- runs: the cpu experiment again and again, the simulation beside it --------------------
+
+
+def run_runs(args):
+    """The cpu experiment --runs times, each run in a fresh interpreter (as a
+    rerun by hand would be) and the simulation's right after it, under the
+    same load: one row per run, then the spread over the runs."""
+    workers = ",".join(str(n) for n in args.workers)
+    common = ["--workers", workers, "--processes", "0", "--work", str(args.work),
+              "--repeat", str(args.repeat)]
+    programs = [("py", [sys.executable, os.path.abspath(__file__), "cpu"] + common)]
+    if args.simulation:
+        programs.append(("sim", [args.simulation, "--gil", "new"] + common))
+    columns = ["run", "load_1min"]
+    for name, _ in programs:
+        columns += [f"{name}_serial_s", f"{name}_serial_min_s", f"{name}_serial_max_s"]
+        columns += [f"{name}_speedup_{n}" for n in args.workers]
+    rows, simulation_build = [], []
+    print(" ".join(f"{c:>6}" for c in columns))
+    with tempfile.TemporaryDirectory(prefix="gil_cpython_runs.") as scratch:
+        for run in range(1, args.runs + 1):
+            row = [run, f"{os.getloadavg()[0]:.2f}"]
+            for name, command in programs:
+                data = os.path.join(scratch, f"{name}-{run}.tsv")
+                done = subprocess.run(command + ["--data", data], stdout=subprocess.DEVNULL)
+                if done.returncode != 0:
+                    sys.exit(f"gil_cpython.py: {command[0]} failed with exit status {done.returncode}")
+                comments, table = read_data(data)
+                if name == "sim" and not simulation_build:
+                    simulation_build = [c for c in comments if c.startswith(("compiler:", "cflags:"))]
+                row += one_run(table, args.workers)
+            print(" ".join(f"{v:>{max(len(c), 6)}}" for c, v in zip(columns, row)), flush=True)
+            rows.append(row)
+    rows += summary_rows(rows)
+    for row in rows[-3:]:
+        print(" ".join(f"{v:>{max(len(c), 6)}}" for c, v in zip(columns, row)))
+    if args.data:
+        comments = [f"work: countdown from {args.work} (CPython), {args.work} bytecodes (simulation)",
+                    f"runs: {args.runs}, each a fresh interpreter: gil_cpython.py cpu " + " ".join(common)]
+        if args.simulation:
+            comments.append("simulation: " + " ".join([args.simulation, "--gil", "new"] + common)
+                            + ", right after each CPython run")
+            comments += ["simulation " + c for c in simulation_build]
+        comments.append("py_ CPython, sim_ the simulation; serial_s the median of one run's repeats, "
+                        "serial_min_s and serial_max_s its fastest and slowest repeat")
+        comments.append("the last three rows: median, min and max of each column over the runs")
+        write_data(args.data, comments, columns, rows)
+
+
+def read_data(path):
+    """A data file's '#' lines (without '# ') and its rows as dicts."""
+    with open(path) as f:
+        lines = f.read().splitlines()
+    comments = [line[2:] for line in lines if line.startswith("# ")]
+    table = [line.split("\t") for line in lines if not line.startswith("#")]
+    return comments, [dict(zip(table[0], values)) for values in table[1:]]
+
+
+def one_run(table, workers):
+    """The serial median, fastest and slowest repeat, and each thread count's speed-up."""
+    serial = next(r for r in table if r["mode"] == "serial")
+    speedups = {int(r["workers"]): r["speedup"] for r in table
+                if r["mode"] == "threads" and r["gil"] == "new"}
+    return [serial["median_s"], serial["min_s"], serial["max_s"]] + [speedups[n] for n in workers]
+
+
+def summary_rows(rows):
+    """Median, min and max of every column but the run number, formatted as the rows are."""
+    summary = []
+    for label, reduce in (("median", statistics.median), ("min", min), ("max", max)):
+        row = [label]
+        for i in range(1, len(rows[0])):
+            decimals = len(str(rows[0][i]).partition(".")[2])
+            row.append(f"{reduce(float(r[i]) for r in rows):.{decimals}f}")
+        summary.append(row)
+    return summary
+
+
+def executable(text):
+    if not (os.path.isfile(text) and os.access(text, os.X_OK)):
+        raise argparse.ArgumentTypeError(f"'{text}' is not an executable file")
+    return text
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -217,8 +306,18 @@ def main():
     cv.add_argument("--ops", type=positive, default=40)
     cv.add_argument("--data")
 
+    rn = sub.add_parser("runs", help="the cpu experiment run again and again, the simulation beside it")
+    rn.add_argument("--runs", type=positive, default=5)
+    rn.add_argument("--workers", type=int_list(1, 64), default=[1, 2, 4])
+    rn.add_argument("--work", type=positive, default=40_000_000)
+    rn.add_argument("--repeat", type=positive, default=5)
+    rn.add_argument("--simulation", type=executable,
+                    help="the simulation's gil_cpu, run after each CPython run")
+    rn.add_argument("--data")
+
     args = parser.parse_args()
-    {"cpu": run_cpu, "switches": run_switches, "convoy": run_convoy}[args.experiment](args)
+    experiments = {"cpu": run_cpu, "switches": run_switches, "convoy": run_convoy, "runs": run_runs}
+    experiments[args.experiment](args)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,12 @@ if [ -n "$python" ]; then
     echo "-- convoy: median time of the blocking operation, ms"
     compare_tsv "$DATA_DIR/03-cpython-convoy.tsv" "$DATA_DIR/03-convoy.tsv" \
         gil,cpu_threads,interval_us median_op_ms CPython simulation | grep -v '^old' || true
+
+    say "CPython's cpu experiment run after run, the simulation's beside each run"
+    runs=(--runs 5)
+    [ "$MODE" = quick ] && runs=(--runs 3 --work 4000000 --repeat 3)
+    $python $here/gil_cpython.py runs "${runs[@]}" --simulation "$BIN/gil_cpu" \
+        --data "$DATA_DIR/03-cpython-cpu-repeats.tsv"
 fi
 
 say "Graphs"
