@@ -6,7 +6,7 @@
  *   new   CPython 3.2 and later (Python/ceval_gil.c). A thread that wants the
  *         GIL waits on a condition variable for one switch interval (5 ms by
  *         default). If the GIL has not changed hands meanwhile, it sets
- *         drop_request; the holder sees the request between two bytecodes,
+ *         drop_request; the holder sees the request at its next check,
  *         drops the GIL, and waits until another thread has taken it.
  *   old   CPython 2.x and 3.1. A plain lock (a POSIX semaphore, as on Linux),
  *         released and immediately re-taken every 100 "ticks" (bytecodes).
@@ -68,7 +68,7 @@ typedef struct gil {
     atomic_int locked;
     atomic_int last_holder;        /* thread id, -1 before the first take */
     unsigned long switch_number;   /* hand-offs so far */
-    atomic_int drop_request;       /* the eval breaker, read between bytecodes */
+    atomic_int drop_request;       /* the eval breaker, read at every check */
     atomic_long drop_requests;     /* how many times a waiter set it */
 
     /* old: the lock itself */
@@ -101,8 +101,9 @@ void gil_drop(gil_thread *t, release_reason why);
 unsigned long gil_switches(gil *g);
 
 /*
- * The eval breaker: what CPython's loop does between bytecodes (at
- * back-edges and calls). Cheap when there is nothing to do.
+ * The eval breaker: what CPython's loop does after a backward jump and at a
+ * call (since 3.10; before, between most bytecodes). Cheap when there is
+ * nothing to do.
  */
 static inline void gil_eval_breaker(gil_thread *t)
 {
