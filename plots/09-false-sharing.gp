@@ -1,6 +1,7 @@
 # 09-false-sharing.gp - two threads on two cores, each incrementing its own
 # counter: the counters packed into one cache line, or padded to a line
-# each; plain increments and atomic ones (chapter 9). Data: 09-false-sharing.tsv.
+# each; volatile, plain and atomic increments (chapter 9). Data:
+# 09-false-sharing.tsv.
 load 'plots/style.gp'
 if (!exists("outfile")) outfile = "plots/09-false-sharing.svg"
 data = datadir . "/09-false-sharing.tsv"
@@ -8,15 +9,15 @@ set output outfile
 
 set title sprintf("False sharing: two threads, each with its own counter\n%s", machine(data))
 set ylabel "ns per increment: median, min and max"
-set xrange [-0.6:1.6]
+set xrange [-0.6:2.6]
 set yrange [0:*]
-set xtics ("plain ++ (volatile)" 0, "atomic_fetch_add" 1)
+set xtics ("volatile ++ (load, add, store)" 0, "plain ++ (compiled to one add)" 1, "atomic_fetch_add (lock add)" 2)
 set boxwidth 0.36
 set style fill solid 0.85 noborder
 set key top left
 
 # x position: the increment picks the group, the layout the side.
-group(increment) = increment eq "plain" ? 0 : 1
+group(increment) = increment eq "volatile" ? 0 : increment eq "plain" ? 1 : 2
 side(layout) = layout eq "packed" ? -0.19 : 0.19
 pick(layout, col) = strcol("layout") eq layout ? column(col) : NaN
 

@@ -6,22 +6,32 @@
  *   packed   the two counters side by side (one cache line)
  *   padded   each counter on a cache line of its own
  *
- * and the increment either a plain `++` on a volatile long, or an atomic
- * fetch-add (a locked read-modify-write). The threads are pinned to two
- * different cores (it needs two).
+ * and three kinds of increment:
+ *
+ *   volatile   `++` through a volatile pointer: a load and a store to
+ *              memory, every time
+ *   plain      `++` on a plain long: the compiler may keep the counter in a
+ *              register and store it once (gcc and clang at -O2 replace the
+ *              whole loop by one addition: objdump -d shows it)
+ *   atomic     atomic_fetch_add, a locked read-modify-write
+ *
+ * The threads are pinned to two different cores (it needs two).
  *
  *   build/chapter09/false_sharing --quick
  *   build/chapter09/false_sharing --increments 100000000 --data build/false-sharing.tsv
  *
  * It prints one row per layout and increment: nanoseconds per increment
- * per thread (median, min and max over the repeats). Each run checks that
- * both counters reached their count. The four cases are measured side by
- * side in one run, so they are not flags.
+ * per thread (median, min and max over the repeats), and that time over
+ * the padded layout's in the same repeat (vs_padded: the false-sharing
+ * penalty, repeat by repeat). Each run checks that both counters reached
+ * their count. The cases are measured side by side in one run, the two
+ * layouts in turn, so they are not flags.
  *
- * What to expect: packed slower than padded, by far the most for atomic
- * increments. Compare ../../shared/reference: on this machine a plain ++
- * shows no penalty, atomic increments about 9.5x; and lock_cost.c, where
- * the counter is shared for real.
+ * What to expect: packed slower than padded wherever the loop writes the
+ * line each time (volatile, atomic), by far the most for atomic
+ * increments; no difference for plain, where the line is written once.
+ * Compare plots/data/reference/system-limits.tsv (shared_line_*), and
+ * lock_cost.c, where the counter is shared for real.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -40,6 +50,9 @@
 #include "options.h"
 #include "report.h"
 
+enum increment { VOLATILE, PLAIN, ATOMIC, INCREMENTS };
+static const char *const increment_names[] = { "volatile", "plain", "atomic", NULL };
+
 struct config {
     long long increments;       /* per thread */
     run_options run;
@@ -47,12 +60,12 @@ struct config {
 
 // snippet-begin: layouts
 struct packed {                 /* 16 bytes: both counters on one cache line */
-    volatile long a, b;
+    long a, b;
 };
 
 struct padded {                 /* each counter alone on a 64-byte line */
-    alignas(64) volatile long a;
-    alignas(64) volatile long b;
+    alignas(64) long a;
+    alignas(64) long b;
 };
 // snippet-end: layouts
 
@@ -70,17 +83,19 @@ static struct padded padded;
 static struct packed_atomic packed_atomic;
 static struct padded_atomic padded_atomic;
 
-/* One row per layout and increment. */
+/* One row per layout and increment; vs_padded is the time of this layout
+ * over the padded layout's in the same repeat (1 for padded itself). */
 static const column columns[] = {
     { .name = "layout", .kind = COL_TEXT },
     { .name = "increment", .kind = COL_TEXT },
     { .name = "repeats", .kind = COL_INT, .tsv_only = true },
     { .name = "ns_per_op", .kind = COL_SPREAD, .decimals = 3 },
+    { .name = "vs_padded", .kind = COL_SPREAD, .decimals = 2 },
     { 0 },
 };
 
 static void parse_args(int argc, char *argv[], struct config *cfg);
-static double ns_per_increment(bool pad, bool atomic, long long n);
+static double ns_per_increment(bool pad, enum increment increment, long long n);
 
 int main(int argc, char *argv[])
 {
@@ -93,46 +108,74 @@ int main(int argc, char *argv[])
 
     report *out = report_create(columns, &cfg.run, argc, argv);
     report_comment(out, "increments_per_thread: %lld", cfg.increments);
-    double *ns = samples_alloc(cfg.run.repeat);
-    for (int atomic = 0; atomic < 2; atomic++)
+    size_t repeat = (size_t)cfg.run.repeat;
+    double *ns[2] = { samples_alloc(cfg.run.repeat), samples_alloc(cfg.run.repeat) };
+    double *ratio[2] = { samples_alloc(cfg.run.repeat), samples_alloc(cfg.run.repeat) };
+    for (int increment = 0; increment < INCREMENTS; increment++) {
+        for (size_t r = 0; r < repeat; r++)          /* the layouts in turn: a machine that */
+            for (int pad = 0; pad < 2; pad++)        /* slows down slows both alike */
+                ns[pad][r] = ns_per_increment(pad, (enum increment)increment, cfg.increments);
+        for (size_t r = 0; r < repeat; r++)
+            for (int pad = 0; pad < 2; pad++)
+                ratio[pad][r] = ns[pad][r] / ns[1][r];
         for (int pad = 0; pad < 2; pad++) {
-            for (long r = 0; r < cfg.run.repeat; r++)
-                ns[r] = ns_per_increment(pad, atomic, cfg.increments);
             report_text(out, pad ? "padded" : "packed");
-            report_text(out, atomic ? "atomic" : "plain");
+            report_text(out, increment_names[increment]);
             report_int(out, cfg.run.repeat);
-            report_spread(out, ns, (size_t)cfg.run.repeat);
+            report_spread(out, ns[pad], repeat);
+            report_spread(out, ratio[pad], repeat);
         }
+    }
     report_finish(out);
-    free(ns);
+    for (int pad = 0; pad < 2; pad++) {
+        free(ns[pad]);
+        free(ratio[pad]);
+    }
     return EXIT_SUCCESS;
 }
 
 struct arg {
-    volatile long *plain;      /* one of the two */
-    atomic_long *atom;
+    enum increment increment;
+    long *plain;               /* one of the two counters: volatile, plain */
+    atomic_long *atom;         /* or atomic */
     int cpu;
     long long n;
 };
 
+// snippet-begin: increments
 static void *bump(void *p)
 {
     struct arg *a = p;
     pin_to_cpu(a->cpu);
-    if (a->atom) {
-        for (long long i = 0; i < a->n; i++)
+    long long n = a->n;
+    switch (a->increment) {
+    case VOLATILE: {
+        volatile long *counter = a->plain;   /* load, add, store: every time */
+        for (long long i = 0; i < n; i++)
+            (*counter)++;
+        break;
+    }
+    case PLAIN: {
+        long *counter = a->plain;            /* the compiler may add n at once */
+        for (long long i = 0; i < n; i++)
+            (*counter)++;
+        break;
+    }
+    default:                                 /* ATOMIC: a locked add, every time */
+        for (long long i = 0; i < n; i++)
             atomic_fetch_add_explicit(a->atom, 1, memory_order_relaxed);
-    } else {
-        for (long long i = 0; i < a->n; i++)
-            (*a->plain)++;
+        break;
     }
     return NULL;
 }
+// snippet-end: increments
 
 /* ns per increment, per thread: how long each of the two took per step. */
-static double ns_per_increment(bool pad, bool atomic, long long n)
+static double ns_per_increment(bool pad, enum increment increment, long long n)
 {
-    struct arg args[2] = { { .cpu = 0, .n = n }, { .cpu = 1, .n = n } };
+    struct arg args[2] = { { .increment = increment, .cpu = 0, .n = n },
+                           { .increment = increment, .cpu = 1, .n = n } };
+    bool atomic = increment == ATOMIC;
     if (atomic) {
         args[0].atom = pad ? &padded_atomic.a : &packed_atomic.a;
         args[1].atom = pad ? &padded_atomic.b : &packed_atomic.b;
@@ -164,7 +207,7 @@ static double ns_per_increment(bool pad, bool atomic, long long n)
 static const char usage_line[] = "false_sharing [--increments N] [--repeat N] [--data FILE] [--quick]";
 static const char help_text[] =
     "Times two threads on two cores incrementing their own counters, on one\n"
-    "cache line or on two, with plain and with atomic increments.\n"
+    "cache line or on two, with volatile, plain and atomic increments.\n"
     "\n"
     "  --increments N    increments per thread (1000 to 10^10; default 50000000)\n"
     "  --repeat N        repeats (1 to 10000; default 5)\n"

@@ -22,7 +22,8 @@
  * threads than cores; only the per-thread counters stay cheap. The methods
  * stay a flag (--methods) because they are measured side by side in one
  * run; compare with lost_updates.c (the same fixes, shown correct) and
- * ../shared/reference/system-limits.md (lock costs from perf bench).
+ * plots/data/reference/system-limits.tsv (mutex_2t, spin_2t, atomic_2t:
+ * the same locks timed per thread by a small C microbenchmark).
  */
 #define _GNU_SOURCE
 #include <getopt.h>

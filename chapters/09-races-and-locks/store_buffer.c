@@ -81,6 +81,8 @@ int main(int argc, char *argv[])
 {
     struct config cfg;
     parse_args(argc, argv, &cfg);
+    if (cpus_allowed() < 2)
+        die_msg("store buffering needs two cores; this process may use %d", cpus_allowed());
     printf("store buffering, %lld rounds per memory order; threads pinned to cores 0 and 1 (of %d)\n",
            cfg.rounds, cpus_allowed());
 
@@ -211,6 +213,4 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         }
     }
     arg_no_operands(argc, argv);
-    if (cpus_allowed() < 2)
-        usage_error("store_buffer needs 2 cores (this process may use %d)", cpus_allowed());
 }
