@@ -325,16 +325,11 @@ static const char help_text[] =
     "\n"
     "  --sizes LIST     MiB the parent touches before each round, comma-separated\n"
     "                   (0 to 16384; default 0,64,256,1024)\n"
-    "  --repeat N       timed creations per method and size (1 to 10000; default 15)\n"
     "  --methods LIST   any of fork,fork-exec,posix-spawn,thread (default: all)\n"
     "  --exec PATH      the trivial program fork-exec and posix-spawn run\n"
     "                   (default /bin/true)\n"
     "  --pages KIND     small: 4 KiB pages (MADV_NOHUGEPAGE, the default);\n"
-    "                   huge: ask for transparent huge pages (MADV_HUGEPAGE)\n"
-    "  --data FILE      also write the results as TSV to FILE\n"
-    "  --quick          sizes 0,64,256 and 5 repeats, unless given\n"
-    "  --progress       show the progress bar even when stderr is not a terminal\n"
-    "  --help           show this help\n";
+    "                   huge: ask for transparent huge pages (MADV_HUGEPAGE)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -345,11 +340,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "methods", required_argument, NULL, 'm' },
         { "exec", required_argument, NULL, 'e' },
         { "pages", required_argument, NULL, 'p' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     static const char *const page_kinds[] = { "small", "huge", NULL };
@@ -363,6 +353,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     };
     memcpy(cfg->sizes_mib, quick ? quick_sizes : full_sizes, cfg->n_sizes * sizeof(long long));
 
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "sizes 0,64,256 and 5 repeats, unless given";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 's':

@@ -112,8 +112,7 @@ static const char help_text[] =
     "writes to the memory of its process.\n"
     "\n"
     "  --value N   the number the child and the thread write (1 to 1000000,\n"
-    "              default 42)\n"
-    "  --help      show this help\n";
+    "              default 42)\n";
 
 /* The number to write: 42, or --value. */
 static int parse_args(int argc, char *argv[])
@@ -121,7 +120,6 @@ static int parse_args(int argc, char *argv[])
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "value", required_argument, NULL, 'v' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     int new_value = 42;

@@ -315,14 +315,9 @@ static const char help_text[] =
     "  --work N         work units per thread (1000 to 10^11; default 20000000,\n"
     "                   about half a second)\n"
     "  --cpus N         only this core count (default: one core, then all cores)\n"
-    "  --repeat N       runs of every configuration (1 to 10000; default 5)\n"
-    "  --data FILE      write the results as TSV to FILE\n"
     "  --timeline FILE  instead: spin for --duration and write when each thread\n"
     "                   ran (one --threads value, one --cpus value)\n"
-    "  --duration D     how long the timeline lasts (1ms to 10s; default 60ms)\n"
-    "  --quick          work 4000000, threads 1,2,4, repeat 3\n"
-    "  --progress       show the progress bar even when stderr is not a terminal\n"
-    "  --help           show this help\n";
+    "  --duration D     how long the timeline lasts (1ms to 10s; default 60ms)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -334,11 +329,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "cpus", required_argument, NULL, 'c' },
         { "timeline", required_argument, NULL, 'T' },
         { "duration", required_argument, NULL, 'D' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     static const long long quick_threads[] = { 1, 2, 4 }, all_threads[] = { 1, 2, 4, 8 };
@@ -354,6 +344,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     };
     memcpy(cfg->threads, quick ? quick_threads : all_threads, cfg->n_threads * sizeof(long long));
 
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "work 4000000, threads 1,2,4, repeat 3";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 't':

@@ -192,8 +192,7 @@ static const char help_text[] =
     "  --order HOW      opposite (default), same, trylock\n"
     "  --rounds N       times each thread takes both locks (1 to 10^6; default 5)\n"
     "  --timeout D      how long a thread waits for its second lock before the\n"
-    "                   program calls it a deadlock (default 1s)\n"
-    "  --help           show this help\n";
+    "                   program calls it a deadlock (default 1s)\n";
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
@@ -202,7 +201,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "order", required_argument, NULL, 'o' },
         { "rounds", required_argument, NULL, 'r' },
         { "timeout", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     *cfg = (struct config){ .order = OPPOSITE, .rounds = 5, .timeout_ns = NS_PER_S };

@@ -209,11 +209,7 @@ static const char help_text[] =
     "Times two threads on two cores incrementing their own counters, on one\n"
     "cache line or on two, with volatile, plain and atomic increments.\n"
     "\n"
-    "  --increments N    increments per thread (1000 to 10^10; default 50000000)\n"
-    "  --repeat N        repeats (1 to 10000; default 5)\n"
-    "  --data FILE       also write the results as TSV to FILE\n"
-    "  --quick           increments 5000000, repeat 3\n"
-    "  --help            show this help\n";
+    "  --increments N    increments per thread (1000 to 10^10; default 50000000)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -221,10 +217,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "increments", required_argument, NULL, 'n' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -232,6 +224,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .increments = quick ? 5000000 : 50000000,
         .run.repeat = quick ? 3 : 5,
     };
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK;
+    cfg->run.quick_help = "increments 5000000, repeat 3";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'n':

@@ -216,12 +216,7 @@ static const char help_text[] =
     "\n"
     "  --methods LIST    mutex, spin, atomic, local (default all)\n"
     "  --threads LIST    thread counts (1 to 64; default 1,2,4,8)\n"
-    "  --increments N    increments per thread (1000 to 10^9; default 2000000)\n"
-    "  --repeat N        repeats (1 to 10000; default 5)\n"
-    "  --data FILE       also write the results as TSV to FILE\n"
-    "  --quick           increments 200000, repeat 3\n"
-    "  --progress        show the progress bar even when stderr is not a terminal\n"
-    "  --help            show this help\n";
+    "  --increments N    increments per thread (1000 to 10^9; default 2000000)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -231,11 +226,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "methods", required_argument, NULL, 'm' },
         { "threads", required_argument, NULL, 't' },
         { "increments", required_argument, NULL, 'n' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -246,6 +236,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .increments = quick ? 200000 : 2000000,
         .run.repeat = quick ? 3 : 5,
     };
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "increments 200000, repeat 3";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'm':

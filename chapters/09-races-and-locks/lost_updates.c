@@ -391,8 +391,7 @@ static const char help_text[] =
     "  --fix FIX         none (default), mutex, atomic; threads also spin, local;\n"
     "                    processes also semaphore\n"
     "  --steal N         forced: updates worker B makes while A holds a stale value\n"
-    "                    (1 to 1000; default 5)\n"
-    "  --help            show this help\n";
+    "                    (1 to 1000; default 5)\n";
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
@@ -404,7 +403,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "mode", required_argument, NULL, 'm' },
         { "fix", required_argument, NULL, 'f' },
         { "steal", required_argument, NULL, 's' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     *cfg = (struct config){ .kind = THREADS, .mode = FREE, .fix = NONE, .workers = 2,

@@ -177,8 +177,7 @@ static const char help_text[] =
     "predicate, or with `if` instead of `while`, and that `while` is right.\n"
     "\n"
     "  --variant V      no-predicate, if, while (default: all three)\n"
-    "  --timeout D      how long a wait may last before it counts as lost (default 1s)\n"
-    "  --help           show this help\n";
+    "  --timeout D      how long a wait may last before it counts as lost (default 1s)\n";
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
@@ -186,7 +185,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     static const struct option options[] = {
         { "variant", required_argument, NULL, 'v' },
         { "timeout", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     *cfg = (struct config){ .variant_used = { true, true, true }, .timeout_ns = NS_PER_S };

@@ -249,10 +249,7 @@ static const char help_text[] =
     "  --variants LIST     plain, relaxed, release-acquire (default all; plain runs last)\n"
     "  --rounds N          rounds per way (1 to 10^9; default 1000000)\n"
     "  --timeout DURATION  how long the writer waits for an answer before it\n"
-    "                      gives up on the reader (10ms to 60s; default 1s)\n"
-    "  --data FILE         also write the counts as TSV to FILE\n"
-    "  --quick             100000 rounds\n"
-    "  --help              show this help\n";
+    "                      gives up on the reader (10ms to 60s; default 1s)\n";
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
@@ -261,9 +258,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "variants", required_argument, NULL, 'v' },
         { "rounds", required_argument, NULL, 'n' },
         { "timeout", required_argument, NULL, 't' },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -272,6 +266,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .rounds = quick ? 100000 : 1000000,
         .timeout_ns = NS_PER_S,
     };
+    cfg->run.takes = TAKES_DATA | TAKES_QUICK;
+    cfg->run.quick_help = "100000 rounds";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'v':

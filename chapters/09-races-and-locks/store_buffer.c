@@ -184,10 +184,7 @@ static const char help_text[] =
     "on two threads pinned to two cores, and counts each outcome (r0, r1).\n"
     "\n"
     "  --orders LIST   relaxed, release-acquire, seq_cst (default all)\n"
-    "  --rounds N      rounds per memory order (1 to 10^8; default 1000000)\n"
-    "  --data FILE     also write the counts as TSV to FILE\n"
-    "  --quick         100000 rounds\n"
-    "  --help          show this help\n";
+    "  --rounds N      rounds per memory order (1 to 10^8; default 1000000)\n";
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
@@ -195,13 +192,12 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     static const struct option options[] = {
         { "orders", required_argument, NULL, 'o' },
         { "rounds", required_argument, NULL, 'n' },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
     *cfg = (struct config){ .use = { true, true, true }, .rounds = quick ? 100000 : 1000000 };
+    cfg->run.takes = TAKES_DATA | TAKES_QUICK;
+    cfg->run.quick_help = "100000 rounds";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'o':
