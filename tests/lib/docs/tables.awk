@@ -7,6 +7,7 @@
 #                                                       one column per COL value
 # A figure inside a sentence: the text between the two markers.
 #   <!-- value: FILE.tsv COLUMN where k=v,k=v -->1.98<!-- /value -->
+#   <!-- value: FILE.tsv #cpu -->AMD EPYC<!-- /value -->    (a provenance line)
 # The filter must pick exactly one row. A marker in inline code (right after
 # a backtick) is an example and left alone.
 
@@ -116,10 +117,26 @@ function finish_table(    i, same) {
     else for (i = 1; i <= table_n; i++) print table[i]
 }
 
-# The one value a "value" marker names: "FILE.tsv COLUMN where k=v,k=v".
+# A provenance line of a data file: "# key: value" -> value ("" if none).
+function provenance(path, key,    line, ok, value, prefix) {
+    value = ""; prefix = "# " key ": "
+    while ((ok = (getline line < path)) > 0)
+        if (index(line, prefix) == 1) { value = substr(line, length(prefix) + 1); break }
+    close(path)
+    return value
+}
+
+# The one value a "value" marker names: "FILE.tsv COLUMN where k=v,k=v", or
+# "FILE.tsv #KEY" for a provenance line ("#cpu", "#date").
 # Sets value_ok to 0 (and reports) when it cannot be found.
 function lookup_value(spec,    f, path, col, filter, r, found, value) {
     value_ok = 0
+    if (split(spec, f, " ") == 2 && f[2] ~ /^#/) {
+        value = provenance(f[1], substr(f[2], 2))
+        if (value == "") { problem("no provenance line '" substr(f[2], 2) "' in " f[1]); return "" }
+        value_ok = 1
+        return value
+    }
     if (split(spec, f, " ") != 4 || f[3] != "where") { problem("a value marker is 'FILE COLUMN where k=v,...': " spec); return "" }
     path = f[1]; col = f[2]; filter = f[4]
     if (!read_tsv(path)) { problem("cannot read data file " path); return "" }
