@@ -23,7 +23,7 @@ set ylabel "speed-up (×)"
 set logscale x 2
 set key top left
 
-set title "waiting: sleep and api"
+set title "waiting: sleep, api and file"
 set logscale y 2
 set xrange [0.8:20]
 set yrange [0.5:24]

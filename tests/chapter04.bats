@@ -5,6 +5,7 @@ load lib/helpers
 
 SCALING=$BUILD/chapter04/scaling
 SERVER=$BUILD/chapter04/api_server
+REWRITE=$BUILD/chapter04/rewrite
 
 # A small run of every workload: every way of running them, checked against serial.
 small=(--io-tasks 4 --cpu-tasks 3 --sleep 5ms --latency 5ms --factorize-base 200001
@@ -133,4 +134,74 @@ small=(--io-tasks 4 --cpu-tasks 3 --sleep 5ms --latency 5ms --factorize-base 200
     [ "$status" -eq 0 ]
     grep -qx '# sleep_ns: 0' "$data"
     grep -qx '# latency_ns: 0' "$data"
+}
+
+@test "rewrite: one row per directory and way, the bytes accounted for, nothing left behind" {
+    data=$BATS_TEST_TMPDIR/rewrite.tsv
+    dir=$BATS_TEST_TMPDIR/files
+    mkdir "$dir"
+    dirs=(--dir "$dir")
+    [ -d /dev/shm ] && [ -w /dev/shm ] && dirs+=(--dir /dev/shm)
+    run "$REWRITE" "${dirs[@]}" --files 3 --writes 4 --repeat 2 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    header=$(grep -v '^#' "$data" | head -n 1)
+    for col in dir fs way files writes repeats median_s min_s max_s cpu_s open_s write_s close_s sleeps disk_mib cancelled_mib; do
+        [[ $'\t'"$header"$'\t' == *$'\t'"$col"$'\t'* ]] || { echo "no column $col: $header"; return 1; }
+    done
+    rows=$(paste -d' ' <(tsv_column "$data" dir) <(tsv_column "$data" way) | tr '\n' ';')
+    want="$dir truncate;$dir in-place;$dir new;"
+    [ ${#dirs[@]} -eq 4 ] && want+="/dev/shm truncate;/dev/shm in-place;/dev/shm new;"
+    [ "$rows" = "$want" ] || { echo "$rows"; return 1; }
+    # The time inside open, write and close is part of the wall time.
+    paste <(tsv_column "$data" median_s) <(tsv_column "$data" open_s) <(tsv_column "$data" write_s) \
+        <(tsv_column "$data" close_s) | awk '$2 + $3 + $4 > $1 * 1.01 + 0.001 { bad = 1 } END { exit bad }'
+    # tmpfs has no block device: nothing to count there.
+    if [ ${#dirs[@]} -eq 4 ]; then
+        [ "$(paste <(tsv_column "$data" fs) <(tsv_column "$data" disk_mib) | awk '$1 == "tmpfs"' | cut -f2 | sort -u)" = "-" ]
+    fi
+    # Every file and directory it made is gone.
+    [ -z "$(ls -A "$dir")" ] || { ls -A "$dir"; return 1; }
+}
+
+@test "rewrite: a new file each time throws the old one's unwritten bytes away" {
+    # Unlinking a file whose bytes are still only in memory cancels them: the
+    # kernel counts them (cancelled_write_bytes) where it counts at all.
+    [ -r /proc/self/io ] || skip "this kernel does not count a process's I/O"
+    data=$BATS_TEST_TMPDIR/new.tsv
+    dir=$BATS_TEST_TMPDIR/files
+    mkdir "$dir"
+    [ "$(stat -f -c %T "$dir")" != tmpfs ] || skip "tmpfs does not count dirty bytes"
+    run "$REWRITE" --dir "$dir" --ways new --files 2 --writes 5 --repeat 1 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    # 2 files x 4 replaced versions x 256 KiB = 2 MiB, unless the flusher wrote some first.
+    cancelled=$(tsv_column "$data" cancelled_mib)
+    awk -v c="$cancelled" 'BEGIN { exit !(c >= 0 && c <= 2.0) }' || { echo "cancelled $cancelled"; return 1; }
+}
+
+@test "rewrite: interrupted, it leaves no file or directory behind" {
+    dir=$BATS_TEST_TMPDIR/files
+    mkdir "$dir"
+    "$REWRITE" --dir "$dir" --files 50 --writes 10000 --repeat 1 >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do [ -n "$(ls -A "$dir")" ] && break; sleep 0.05; done
+    kill -TERM "$pid"
+    wait "$pid" || true
+    [ -z "$(ls -A "$dir")" ] || { ls -AR "$dir"; return 1; }
+}
+
+@test "rewrite: bad arguments exit 2 with a message naming the argument" {
+    run "$REWRITE" --dir /nonexistent
+    assert_usage_error "--dir"
+    run "$REWRITE" --dir ""
+    assert_usage_error "--dir"
+    run "$REWRITE" --ways truncate,append
+    assert_usage_error "--ways"
+    run "$REWRITE" --files 0
+    assert_usage_error "--files"
+    run "$REWRITE" --writes 10001
+    assert_usage_error "--writes"
+    run "$REWRITE" --repeat 0
+    assert_usage_error "--repeat"
+    run "$REWRITE" extra
+    assert_usage_error "extra"
 }

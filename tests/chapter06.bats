@@ -100,16 +100,28 @@ B=$BUILD/chapter06
     run "$B/pipe_throughput" --sizes 4096,65536 --bytes 4194304 --repeat 1 --data "$data"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
     assert_contains "every byte checked"
-    [ "$(grep -v '^#' "$data" | head -n 1)" = "$(printf 'write_bytes\tplacement\trepeats\tmedian_mib_s\tmin_mib_s\tmax_mib_s\tmemcpy_mib_s')" ]
+    [ "$(grep -v '^#' "$data" | head -n 1)" = "$(printf 'write_bytes\tplacement\trepeats\tmedian_mib_s\tmin_mib_s\tmax_mib_s\tmedian_bare_mib_s\tmin_bare_mib_s\tmax_bare_mib_s\tswitches_per_mib\tmemcpy_mib_s')" ]
     rows=$(paste -d' ' <(tsv_column "$data" write_bytes) <(tsv_column "$data" placement) | tr '\n' ';')
     if [ "$(nproc)" -ge 2 ]; then
         [ "$rows" = "4096 one-core;65536 one-core;4096 two-cores;65536 two-cores;" ] || { echo "$rows"; return 1; }
     else
         [ "$rows" = "4096 one-core;65536 one-core;" ]
     fi
+    # The bare loop ran beside every point.
+    tsv_column "$data" median_bare_mib_s | awk '$1 <= 0 { bad = 1 } END { exit bad }'
     # Odd sizes too: the blocks still add up.
     run "$B/pipe_throughput" --sizes 100,12345 --bytes 1048576 --repeat 1 --placement one-core
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
+@test "pipe_throughput: on one core the two take turns: at least one switch per pipeful" {
+    # Writer and reader on one core cannot both run: each pipeful (64 KiB) the
+    # writer puts in, the reader must be switched in to take out, and back.
+    data=$BATS_TEST_TMPDIR/switches.tsv
+    run "$B/pipe_throughput" --sizes 65536,1048576 --bytes 16777216 --repeat 1 --placement one-core --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    # 16 MiB through a 64 KiB pipe: 256 pipefuls, 2 switches each: 32 per MiB at least.
+    tsv_column "$data" switches_per_mib | awk '$1 < 31.5 { print "switches per MiB: " $1; bad = 1 } END { exit bad }'
 }
 
 @test "pipe_throughput: every repeat is kept, past the 1000 a fixed array of samples once held" {

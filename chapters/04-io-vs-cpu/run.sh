@@ -17,6 +17,11 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
         --data "$DATA_DIR/04-file-tmpfs.tsv"
 fi
 
+say "Where the file workload waits: one task's loop alone, three ways (rewrite)"
+dirs=(--dir "${TMPDIR:-/tmp}")
+[ -d /dev/shm ] && [ -w /dev/shm ] && dirs+=(--dir /dev/shm)
+"$BIN/rewrite" "${quick[@]}" "${repeat[@]}" "${dirs[@]}" --data "$DATA_DIR/04-rewrite.tsv"
+
 say "This machine beside the reference: speed-up over serial"
 compare_with_reference 04-scaling workload,mode,gil,workers speedup
 

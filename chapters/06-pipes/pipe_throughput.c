@@ -17,11 +17,16 @@
  *   build/chapter06/pipe_throughput --sizes 4096,65536 --pipe-size 1048576
  *
  * It prints one row per placement and write size: MiB/s through the pipe
- * (median, min and max over the repeats) and memcpy's MiB/s for the same
- * blocks. Expect the pipe an order of magnitude below memcpy, one core
- * better with large writes, two cores with small ones. Compare with
- * lmbench's bw_pipe in ../shared/reference/system-limits.md, and with
- * chapter 8's shared_matrix, where shared memory spares the copies.
+ * (median, min and max over the repeats); beside it, measured in the same
+ * run, the bare loop (the simplest program that measures the same thing:
+ * write, read, nothing else), the context switches the writer and the
+ * reader made per MiB, and memcpy's MiB/s for the same blocks. Expect the
+ * pipe an order of magnitude below memcpy, one core better with large
+ * writes, two cores with small ones, and the bare loop no slower than the
+ * program. Compare with lmbench's bw_pipe in
+ * plots/data/reference/system-limits.tsv (bw_pipe's loop is the bare loop,
+ * with 64 KiB writes), and with chapter 8's shared_matrix, where shared
+ * memory spares the copies.
  *
  * Every byte is checked: the reader sums every block and compares with the
  * writer's sum, and counts every byte (--no-check: counts only). The
@@ -37,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,12 +71,20 @@ struct config {
     run_options run;
 };
 
-/* One placement and write size, and its rate in MiB/s, one per repeat. */
+/* One placement and write size, and its measurements, one per repeat. */
 struct point {
     long long size;
     enum placement placement;
     size_t size_index; /* in cfg.sizes, for the memcpy rate of the same size */
-    double *rate;
+    double *rate;      /* MiB/s, the program */
+    double *bare;      /* MiB/s, the bare loop */
+    double *switches;  /* context switches per MiB, writer and reader together */
+};
+
+/* What one transfer measured. */
+struct transfer {
+    double mib_s;
+    double switches_per_mib;
 };
 
 static void fill_block(unsigned char *b, size_t size);
@@ -78,8 +92,9 @@ static uint64_t block_sum(const unsigned char *b, size_t size);
 
 // snippet-begin: transfer
 /* One run: a child writes `total` bytes in writes of `size`; we read them.
- * Returns MiB/s from the first byte asked for to the last byte read. */
-static double transfer(size_t size, long long total, bool two_cores, long pipe_size, bool check)
+ * Measures MiB/s from the first byte asked for to the last byte read, and
+ * the context switches both processes made. */
+static struct transfer transfer(size_t size, long long total, bool two_cores, long pipe_size, bool check)
 {
     total = (total + (long long)size - 1) / (long long)size * (long long)size; /* whole blocks */
     int fds[2];
@@ -107,6 +122,9 @@ static double transfer(size_t size, long long total, bool two_cores, long pipe_s
     close(fds[1]);
     pin_to_cpu(two_cores ? 1 : 0);                 /* the reader */
     long long got = 0, bad = 0;
+    struct rusage before, after, writer;
+    if (getrusage(RUSAGE_SELF, &before) == -1)
+        die("getrusage");
     int64_t start = now_ns();
     while (read_all(fds[0], block, size) == size) {
         got += (long long)size;
@@ -115,9 +133,11 @@ static double transfer(size_t size, long long total, bool two_cores, long pipe_s
     }
     int64_t ns = now_ns() - start;
     // snippet-end: transfer
+    if (getrusage(RUSAGE_SELF, &after) == -1)
+        die("getrusage");
     int status;
-    if (waitpid(child, &status, 0) == -1)
-        die("waitpid");
+    if (wait4(child, &status, 0, &writer) == -1)
+        die("wait4");
     cleanup_forget(slot);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         die_msg("the writer failed (status 0x%x)", (unsigned)status);
@@ -126,7 +146,66 @@ static double transfer(size_t size, long long total, bool two_cores, long pipe_s
                 got, bad);
     close(fds[0]);
     free(block);
-    return (double)total / (1 << 20) / ((double)ns / NS_PER_S);
+    /* Every switch either process made, voluntary (it blocked: the pipe was
+     * full or empty) or not (it was preempted). The writer's count covers its
+     * whole life, which is the transfer and a few calls more. */
+    long switches = (after.ru_nvcsw - before.ru_nvcsw) + (after.ru_nivcsw - before.ru_nivcsw) +
+                    writer.ru_nvcsw + writer.ru_nivcsw;
+    double mib = (double)total / (1 << 20);
+    return (struct transfer){ .mib_s = mib / ((double)ns / NS_PER_S), .switches_per_mib = (double)switches / mib };
+}
+
+// snippet-begin: bare
+/* The bare loop: the simplest program that measures the same thing, with
+ * the same placement and pipe: write `total` bytes in writes of `size`, read
+ * them into a block of `size`, block after block, nothing checked, nothing
+ * counted but bytes. MiB/s. */
+static double bare_transfer(size_t size, long long total, bool two_cores, long pipe_size)
+{
+    int fds[2];
+    if (pipe(fds) == -1)
+        die("pipe");
+    if (pipe_size > 0 && fcntl(fds[1], F_SETPIPE_SZ, (int)pipe_size) == -1)
+        die("F_SETPIPE_SZ %ld", pipe_size);
+    char *buf = malloc(size);
+    if (buf == NULL)
+        die("malloc");
+    memset(buf, 'x', size); /* real pages, not the kernel's one page of zeros */
+    fflush(stdout);
+    int slot;
+    pid_t child = cleanup_fork(&slot);
+    if (child == 0) {
+        pin_to_cpu(0);
+        close(fds[0]);
+        for (long long sent = 0; sent < total; sent += (long long)size)
+            if (write(fds[1], buf, size) != (ssize_t)size)
+                _exit(EXIT_FAILURE);
+        _exit(EXIT_SUCCESS);
+    }
+    close(fds[1]);
+    pin_to_cpu(two_cores ? 1 : 0);
+    long long got = 0;
+    size_t at = 0; /* where in the block the next bytes land, as in the program */
+    ssize_t n;
+    int64_t start = now_ns();
+    while ((n = read(fds[0], buf + at, size - at)) > 0) {
+        got += n;
+        at = (at + (size_t)n) % size;
+    }
+    int64_t ns = now_ns() - start;
+    // snippet-end: bare
+    if (n == -1)
+        die("read");
+    int status;
+    if (waitpid(child, &status, 0) == -1)
+        die("waitpid");
+    cleanup_forget(slot);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || got < total)
+        die_msg("bare loop, %zu-byte writes: %lld of %lld bytes arrived, writer status 0x%x", size, got,
+                total, (unsigned)status);
+    close(fds[0]);
+    free(buf);
+    return (double)got / (1 << 20) / ((double)ns / NS_PER_S);
 }
 
 static void parse_args(int argc, char *argv[], struct config *cfg);
@@ -153,8 +232,11 @@ int main(int argc, char *argv[])
            cfg.check ? "every byte checked" : "bytes counted, not checked");
     report_points(&cfg, points, n, copy, argc, argv);
 
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         free(points[k].rate);
+        free(points[k].bare);
+        free(points[k].switches);
+    }
     return EXIT_SUCCESS;
 }
 
@@ -165,7 +247,9 @@ static size_t plan_points(const struct config *cfg, struct point *points)
     for (int pl = ONE_CORE; pl <= TWO_CORES; pl++)
         for (size_t i = 0; i < cfg->n_sizes && cfg->placement_used[pl]; i++)
             points[n++] = (struct point){ .size = cfg->sizes[i], .placement = (enum placement)pl,
-                                          .size_index = i, .rate = samples_alloc(cfg->run.repeat) };
+                                          .size_index = i, .rate = samples_alloc(cfg->run.repeat),
+                                          .bare = samples_alloc(cfg->run.repeat),
+                                          .switches = samples_alloc(cfg->run.repeat) };
     return n;
 }
 
@@ -192,17 +276,22 @@ static double memcpy_rate(size_t size, long long total)
     return best;
 }
 
-/* Repeat by repeat, every point once, so that a slow moment of the machine
- * touches all of them alike. */
+/* Repeat by repeat, every point once, the program and the bare loop one
+ * after the other, so that a slow moment of the machine touches all of them
+ * alike. */
 static void measure(const struct config *cfg, struct point *points, size_t n)
 {
     progress bar;
     progress_start(&bar, "pipe", (long)(n * (size_t)cfg->run.repeat), cfg->run.force_progress);
     for (long r = 0; r < cfg->run.repeat; r++)
         for (size_t k = 0; k < n; k++) {
-            points[k].rate[r] = transfer((size_t)points[k].size, cfg->total,
-                                         points[k].placement == TWO_CORES, (long)cfg->pipe_size,
-                                         cfg->check);
+            size_t size = (size_t)points[k].size;
+            bool two_cores = points[k].placement == TWO_CORES;
+            long long total = (cfg->total + points[k].size - 1) / points[k].size * points[k].size;
+            struct transfer t = transfer(size, total, two_cores, (long)cfg->pipe_size, cfg->check);
+            points[k].rate[r] = t.mib_s;
+            points[k].switches[r] = t.switches_per_mib;
+            points[k].bare[r] = bare_transfer(size, total, two_cores, (long)cfg->pipe_size);
             progress_advance(&bar, 1);
         }
     progress_finish(&bar);
@@ -234,6 +323,8 @@ static const column columns[] = {
     { .name = "placement", .kind = COL_TEXT },
     { .name = "repeats", .kind = COL_INT, .tsv_only = true },
     { .name = "mib_s", .kind = COL_SPREAD, .decimals = 0 },
+    { .name = "bare_mib_s", .kind = COL_SPREAD, .decimals = 0 },
+    { .name = "switches_per_mib", .kind = COL_REAL, .decimals = 1 },
     { .name = "memcpy_mib_s", .kind = COL_REAL, .decimals = 0 },
     { 0 },
 };
@@ -251,6 +342,8 @@ static void report_points(const struct config *cfg, const struct point *points, 
         report_text(out, placement_names[points[k].placement]);
         report_int(out, cfg->run.repeat);
         report_spread(out, points[k].rate, (size_t)cfg->run.repeat);
+        report_spread(out, points[k].bare, (size_t)cfg->run.repeat);
+        report_real(out, summarize(points[k].switches, (size_t)cfg->run.repeat).median);
         report_real(out, copy[points[k].size_index]);
     }
     report_finish(out);
