@@ -71,8 +71,7 @@ static const char help_text[] =
     "  --latency D      how long each answer takes (default 100ms)\n"
     "  --sd D           standard deviation of that latency (default 0)\n"
     "  --fail-rate P    percentage of attempts answered 503 (0 to 100; default 0)\n"
-    "  --seed N         the seed for values, latencies and failures (default 1)\n"
-    "  --help           show this help\n";
+    "  --seed N         the seed for values, latencies and failures (default 1)\n";
 
 /* The defaults, then the options given. */
 static void parse_args(int argc, char *argv[], server_options *opt)
@@ -83,7 +82,6 @@ static void parse_args(int argc, char *argv[], server_options *opt)
         { "sd", required_argument, NULL, 's' },
         { "fail-rate", required_argument, NULL, 'f' },
         { "seed", required_argument, NULL, 'e' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     *opt = (server_options){ .latency_ns = 100 * NS_PER_MS, .seed = 1 };

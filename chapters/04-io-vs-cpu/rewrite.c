@@ -373,12 +373,7 @@ static const char help_text[] =
     "                default $TMPDIR, or /tmp)\n"
     "  --ways LIST   truncate, in-place, new (default all)\n"
     "  --files N     files, written one after the other (1 to 10000; default 16)\n"
-    "  --writes N    writes of each file (1 to 10000; default 50)\n"
-    "  --repeat N    repeats of every run (1 to 10000; default 5)\n"
-    "  --data FILE   also write the results as TSV to FILE\n"
-    "  --quick       files 8, writes 10, repeat 3\n"
-    "  --progress    show the progress bar even when stderr is not a terminal\n"
-    "  --help        show this help\n";
+    "  --writes N    writes of each file (1 to 10000; default 50)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -389,11 +384,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "ways", required_argument, NULL, 'w' },
         { "files", required_argument, NULL, 'f' },
         { "writes", required_argument, NULL, 'n' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -407,6 +397,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .run.repeat = quick ? 3 : 5,
     };
     size_t dirs_given = 0;
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "files 8, writes 10, repeat 3";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'd': {

@@ -391,14 +391,7 @@ static const char help_text[] =
     "                      default 10000000, as in the article)\n"
     "  --file-writes N     writes of 256 KiB per file task (1 to 10000; default 50)\n"
     "  --file-sync         fsync every write (then the file workload waits on the disk)\n"
-    "  --repeat N          repeats of every run (1 to 10000; default 5)\n"
-    "  --seed N            the seed for the server (default 1)\n"
-    "  --data FILE         also write the results as TSV to FILE\n"
-    "  --quick             io-tasks 8, sleep and latency 10ms, io-workers 1,2,8,\n"
-    "                      cpu-tasks 4, cpu-workers 1,2,4, factorize-base 2000001,\n"
-    "                      compute 1000000, file-writes 10, repeat 3\n"
-    "  --progress          show the progress bar even when stderr is not a terminal\n"
-    "  --help              show this help\n";
+    "  --seed N            the seed for the server (default 1)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -419,11 +412,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "file-writes", required_argument, NULL, 'F' },
         { "file-sync", no_argument, NULL, 'S' },
         { "seed", required_argument, NULL, 'e' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -448,6 +436,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     memcpy(cfg->io_workers, quick ? io_quick : io_all, cfg->n_io_workers * sizeof(long long));
     memcpy(cfg->cpu_workers, quick ? cpu_quick : cpu_all, cfg->n_cpu_workers * sizeof(long long));
 
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "io-tasks 8, sleep and latency 10ms, io-workers 1,2,8, cpu-tasks 4, cpu-workers 1,2,4, factorize-base 2000001, compute 1000000, file-writes 10, repeat 3";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'w':

@@ -226,11 +226,7 @@ static const char help_text[] =
     "  --tasks N        tasks (1 to 10000; default 12)\n"
     "  --mean D         mean task duration (default 200ms)\n"
     "  --sd D           its standard deviation (default 100ms)\n"
-    "  --seed N         seed for the durations (default 1)\n"
-    "  --data FILE      also write every result's timing as TSV to FILE\n"
-    "  --quick          mean 40ms, sd 20ms\n"
-    "  --progress       show the pool's progress bar even when stderr is not a terminal\n"
-    "  --help           show this help\n";
+    "  --seed N         seed for the durations (default 1)\n";
 
 /* The defaults (shorter tasks with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -243,10 +239,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "mean", required_argument, NULL, 'm' },
         { "sd", required_argument, NULL, 's' },
         { "seed", required_argument, NULL, 'e' },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -258,6 +250,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .sd_ns = (quick ? 20 : 100) * NS_PER_MS,
         .seed = 1,
     };
+    cfg->run.takes = TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "mean 40ms, sd 20ms";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'p':

@@ -266,12 +266,7 @@ static const char help_text[] =
     "  --workers N      workers in each pool (1 to 256; default: the cores, 2 here)\n"
     "  --tasks N        tasks per run (100 to 10^7; default 20000)\n"
     "  --gil MODE       the thread pool's simulated GIL: new, old, none (default new,\n"
-    "                   as in CPython)\n"
-    "  --repeat N       repeats of every run (1 to 10000; default 5)\n"
-    "  --data FILE      also write the results as TSV to FILE\n"
-    "  --quick          tasks 2000, repeat 3\n"
-    "  --progress       show the progress bar even when stderr is not a terminal\n"
-    "  --help           show this help\n";
+    "                   as in CPython)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -283,11 +278,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "workers", required_argument, NULL, 'w' },
         { "tasks", required_argument, NULL, 't' },
         { "gil", required_argument, NULL, 'g' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -302,6 +292,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     };
     memcpy(cfg->chunks, chunks, sizeof chunks);
 
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "tasks 2000, repeat 3";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'p':

@@ -153,9 +153,7 @@ static const char help_text[] =
     "  --fail LIST        inputs whose task fails, as 3 or 3,7 (default none)\n"
     "  --crash LIST       inputs whose task kills its worker process with SIGKILL\n"
     "                     (processes only: in a thread it would kill this program)\n"
-    "  --task-time D      how long each task sleeps (default 50ms)\n"
-    "  --progress         show the pool's progress bar even when stderr is not a terminal\n"
-    "  --help             show this help\n";
+    "  --task-time D      how long each task sleeps (default 50ms)\n";
 
 /* The defaults, then the options given, then the checks that take two
  * options together. */
@@ -171,12 +169,11 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "fail", required_argument, NULL, 'f' },
         { "crash", required_argument, NULL, 'x' },
         { "task-time", required_argument, NULL, 'T' },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     *cfg = (struct config){ .kind = POOL_THREADS, .workers = 2, .chunk = 1, .tasks = 10,
                             .task_ns = 50 * NS_PER_MS, .policy = POOL_STOP };
+    cfg->run.takes = TAKES_PROGRESS;
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'p':

@@ -243,9 +243,7 @@ static const char help_text[] =
     "  --record LIST    record sizes in bytes, one experiment each (16 to 1048576;\n"
     "                   default 4096 = PIPE_BUF)\n"
     "  --records N      records per writer (1 to 10^6; default 2000)\n"
-    "  --force-tear     make one tear happen for certain (needs 2 writers or more)\n"
-    "  --data FILE      also write one row per record size as TSV to FILE\n"
-    "  --help           show this help\n";
+    "  --force-tear     make one tear happen for certain (needs 2 writers or more)\n";
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
@@ -255,11 +253,10 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "record", required_argument, NULL, 's' },
         { "records", required_argument, NULL, 'n' },
         { "force-tear", no_argument, NULL, 'f' },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     *cfg = (struct config){ .writers = 4, .records = 2000, .sizes = { PIPE_BUF }, .n_sizes = 1 };
+    cfg->run.takes = TAKES_DATA;
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'w':

@@ -146,8 +146,7 @@ static const char help_text[] =
     "  --leak WHO       none (default), child (it keeps its copy of the write end),\n"
     "                   parent (it never closes its write end)\n"
     "  --timeout D      how long to wait for the child before calling it a hang\n"
-    "                   (default 1s)\n"
-    "  --help           show this help\n";
+    "                   (default 1s)\n";
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
@@ -156,7 +155,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "lines", required_argument, NULL, 'n' },
         { "leak", required_argument, NULL, 'l' },
         { "timeout", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     *cfg = (struct config){ .lines = 1000, .leak = LEAK_NONE, .timeout_ns = NS_PER_S };

@@ -230,8 +230,7 @@ static const char help_text[] =
     "  --size BYTES     the capacity to ask F_SETPIPE_SZ for, in bytes (4096 to\n"
     "                   67108864; default 1048576)\n"
     "  --hold D         how long the reader waits before draining a full pipe\n"
-    "                   (default 200ms)\n"
-    "  --help           show this help\n";
+    "                   (default 200ms)\n";
 
 static void parse_args(int argc, char *argv[], struct config *cfg)
 {
@@ -239,7 +238,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     static const struct option options[] = {
         { "size", required_argument, NULL, 's' },
         { "hold", required_argument, NULL, 'H' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     *cfg = (struct config){ .size = 1 << 20, .hold_ns = 200 * NS_PER_MS };

@@ -364,13 +364,8 @@ static const char help_text[] =
     "  --placement LIST   one-core, two-cores (default both; two-cores needs 2 cores)\n"
     "  --pipe-size BYTES  set the pipe's capacity with F_SETPIPE_SZ (4096 to 67108864;\n"
     "                     default: leave it, 65536 on Linux)\n"
-    "  --repeat N         repeats of every run (1 to 10000; default 5)\n"
     "  --no-check         count the bytes but do not sum them (the reader then\n"
-    "                     touches nothing: what the check costs)\n"
-    "  --data FILE        also write the results as TSV to FILE\n"
-    "  --quick            bytes 33554432, repeat 3\n"
-    "  --progress         show the progress bar even when stderr is not a terminal\n"
-    "  --help             show this help\n";
+    "                     touches nothing: what the check costs)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -382,11 +377,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "placement", required_argument, NULL, 'p' },
         { "pipe-size", required_argument, NULL, 'z' },
         { "no-check", no_argument, NULL, 'n' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -399,6 +389,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .run.repeat = quick ? 3 : 5,
     };
     bool placement_given = false;
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "bytes 33554432, repeat 3";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 's':

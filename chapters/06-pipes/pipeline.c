@@ -153,8 +153,7 @@ static const char help_text[] =
     "\n"
     "  --leak           the parent keeps its copies of the write ends (a hang)\n"
     "  --timeout D      with --leak: how long to wait before calling it a hang\n"
-    "                   (default 1s)\n"
-    "  --help           show this help\n";
+    "                   (default 1s)\n";
 
 static void split_words(char *text, char *argv[MAX_WORDS + 1], int stage);
 
@@ -165,7 +164,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     static const struct option options[] = {
         { "leak", no_argument, NULL, 'l' },
         { "timeout", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     cfg->leak = false;
