@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 
 void write_all(int fd, const void *buf, size_t n)
 {
@@ -47,4 +50,29 @@ size_t read_all(int fd, void *buf, size_t n)
         got += (size_t)r;
     }
     return got;
+}
+
+const char *file_system_name(const char *path)
+{
+#ifdef __linux__
+    struct statfs fs;
+    if (statfs(path, &fs) == 0) {
+        switch ((unsigned long)fs.f_type) {
+        case 0xEF53UL:
+            return "ext4";
+        case 0x01021994UL:
+            return "tmpfs";
+        case 0x58465342UL:
+            return "xfs";
+        case 0x9123683EUL:
+            return "btrfs";
+        case 0x794C7630UL:
+            return "overlayfs";
+        default:
+            return "other";
+        }
+    }
+#endif
+    (void)path;
+    return "unknown";
 }

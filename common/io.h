@@ -22,4 +22,9 @@ size_t read_all(int fd, void *buf, size_t n);
  * if it cannot be read. */
 long read_number(const char *path);
 
+/* The kind of file system `path` is on ("ext4", "tmpfs", "xfs", "btrfs",
+ * "overlayfs", "other"; "unknown" if it cannot be told): where file writes
+ * go decides whether they wait. */
+const char *file_system_name(const char *path);
+
 #endif

@@ -37,14 +37,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/vfs.h>
-#endif
 
 #include "args.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "error.h"
+#include "io.h"
 #include "options.h"
 #include "progress.h"
 #include "report.h"
@@ -278,31 +276,6 @@ static long sleeps_so_far(void)
     return ru.ru_nvcsw;
 }
 
-/* The kind of file system `path` is on (as scaling.c says it). */
-static const char *filesystem(const char *path)
-{
-#ifdef __linux__
-    struct statfs fs;
-    if (statfs(path, &fs) == 0) {
-        switch ((unsigned long)fs.f_type) {
-        case 0xEF53UL:
-            return "ext4";
-        case 0x01021994UL:
-            return "tmpfs";
-        case 0x58465342UL:
-            return "xfs";
-        case 0x9123683EUL:
-            return "btrfs";
-        case 0x794C7630UL:
-            return "overlayfs";
-        default:
-            return "other";
-        }
-    }
-#endif
-    (void)path;
-    return "unknown";
-}
 
 static const column columns[] = {
     { .name = "dir", .kind = COL_TEXT, .width = 12 },
@@ -342,7 +315,7 @@ static void report_series(const struct config *cfg, const struct series *series,
     for (size_t s = 0; s < n; s++) {
         const struct series *c = &series[s];
         report_text(out, c->dir);
-        report_text(out, filesystem(c->dir));
+        report_text(out, file_system_name(c->dir));
         report_text(out, way_names[c->way]);
         report_int(out, cfg->files);
         report_int(out, cfg->writes);

@@ -32,15 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/vfs.h>
-#endif
 
 #include "args.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "cpus.h"
 #include "error.h"
+#include "io.h"
 #include "interp.h"
 #include "options.h"
 #include "pool.h"
@@ -117,7 +115,6 @@ static void measure(const struct config *cfg, const workload *base, struct serie
 static void stop_workloads(const struct config *cfg, api_server *server, const char *dir);
 static void report_series(const struct config *cfg, const struct series *series, size_t n,
                           const char *dir, int argc, char *argv[]);
-static const char *filesystem(const char *path);
 
 int main(int argc, char *argv[])
 {
@@ -137,7 +134,7 @@ int main(int argc, char *argv[])
     printf("%d core(s); %lld I/O-bound tasks a batch, %lld CPU-bound; %ld repeats\n",
            cpus_allowed(), cfg.io_tasks, cfg.cpu_tasks, cfg.run.repeat);
     if (cfg.workload_used[WORKLOAD_FILE])
-        printf("files in %s (%s; set TMPDIR to choose)\n", dir, filesystem(dir));
+        printf("files in %s (%s; set TMPDIR to choose)\n", dir, file_system_name(dir));
 
     measure(&cfg, &base, series, n);
     stop_workloads(&cfg, &server, dir);
@@ -314,7 +311,7 @@ static void report_series(const struct config *cfg, const struct series *series,
     report_comment(out, "sleep_ns: %lld", cfg->sleep_ns);
     report_comment(out, "latency_ns: %lld", cfg->latency_ns);
     if (cfg->workload_used[WORKLOAD_FILE])
-        report_comment(out, "file_dir: %s (%s)", dir, filesystem(dir));
+        report_comment(out, "file_dir: %s (%s)", dir, file_system_name(dir));
     size_t repeat = (size_t)cfg->run.repeat;
     double serial = 0;
     for (size_t s = 0; s < n; s++) {
@@ -337,32 +334,6 @@ static void report_series(const struct config *cfg, const struct series *series,
     report_finish(out);
 }
 
-/* The kind of file system `path` is on: where file writes go decides whether
- * they wait. */
-static const char *filesystem(const char *path)
-{
-#ifdef __linux__
-    struct statfs fs;
-    if (statfs(path, &fs) == 0) {
-        switch ((unsigned long)fs.f_type) {
-        case 0xEF53UL:
-            return "ext4";
-        case 0x01021994UL:
-            return "tmpfs";
-        case 0x58465342UL:
-            return "xfs";
-        case 0x9123683EUL:
-            return "btrfs";
-        case 0x794C7630UL:
-            return "overlayfs";
-        default:
-            return "another file system";
-        }
-    }
-#endif
-    (void)path;
-    return "unknown file system";
-}
 
 /* ---- arguments ----------------------------------------------------------------------- */
 
