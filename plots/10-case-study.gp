@@ -1,5 +1,8 @@
 # 10-case-study.gp - generating synthetic users five ways: wall time and
 # peak memory of the process tree against the number of users (chapter 10).
+# The memory is a range, from the kernel's high-water marks: its top adds
+# up every process's own peak (peak_sum_mib, above the tree's peak), its
+# bottom is the largest process's peak (peak_largest_mib, below it).
 # Data: 10-case-study.tsv.
 load 'plots/style.gp'
 if (!exists("outfile")) outfile = "plots/10-case-study.svg"
@@ -32,9 +35,9 @@ set ylabel "seconds, median with min-max"
 plot for [s in series] rows(m_of(s), g_of(s)) using "users":"median_s":"min_s":"max_s" \
          with yerrorlines lt lt_of(s) dt dt_of(s) title title_of(s)
 
-set title "peak memory of the whole process tree"
+set title "peak memory: the processes' peaks added up (line), down to the largest (bar)"
 set ylabel "MiB (resident)"
 unset key
-plot for [s in series] rows(m_of(s), g_of(s)) using "users":"peak_rss_mib" \
-         with linespoints lt lt_of(s) dt dt_of(s)
+plot for [s in series] rows(m_of(s), g_of(s)) using "users":"peak_sum_mib":"peak_largest_mib":"peak_sum_mib" \
+         with yerrorlines lt lt_of(s) dt dt_of(s)
 unset multiplot

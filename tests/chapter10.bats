@@ -47,6 +47,21 @@ col() { tsv_column "$data" "$1"; }
     [ "$rows" = "serial 0 0;threads 0 3;process-per-user 10 0;process-pool 3 0;hybrid $(nproc) 3;" ] || { echo "$rows"; return 1; }
 }
 
+@test "case_study: peak memory from the kernel's high-water marks: the largest process below the sum, every row" {
+    data=$BATS_TEST_TMPDIR/peaks.tsv
+    run timeout 120 "$B/case_study" "${fast[@]}" --users 6 --workers 3 --gil none --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    grep -qx '# user_bytes: 32' "$data"
+    rows=$(paste <(col method) <(col peak_sum_mib) <(col peak_largest_mib) <(col processes))
+    # Every way: 0 < largest <= sum; one process (serial, threads): the two
+    # are the same figure; more processes: the sum holds them all, so more.
+    echo "$rows" | awk -F'\t' '
+        !($3 > 0 && $3 <= $2) { print "bad bounds: " $0; bad = 1 }
+        $4 == 0 && $2 != $3 { print "one process, two figures: " $0; bad = 1 }
+        $4 > 0 && !($2 > $3) { print "children not counted: " $0; bad = 1 }
+        END { exit bad }' || { echo "$rows"; return 1; }
+}
+
 @test "case_study: interrupted, it leaves no server, no user process, no worker" {
     [ -e "/proc/$$/task/$$/children" ] || skip "this kernel does not list children in /proc"
     for sig in INT TERM; do
@@ -111,6 +126,31 @@ col() { tsv_column "$data" "$1"; }
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
     [ "$(paste -d' ' <(col pitfall) <(col x) <(col method) | tr '\n' ';')" = \
       "small-tasks 10 serial;small-tasks 10 process-pool;small-tasks 10 threads-no-gil;small-tasks 1000 serial;small-tasks 1000 process-pool;small-tasks 1000 threads-no-gil;big-args 1000 serial;big-args 1000 process-pool;big-args 1000 threads-no-gil;big-args 300000 serial;big-args 300000 process-pool;big-args 300000 threads-no-gil;" ]
+}
+
+@test "pitfalls: each speed-up is the median of per-repeat ratios, between their min and max; task length measured" {
+    data=$BATS_TEST_TMPDIR/pit.tsv
+    run timeout 120 "$B/pitfalls" --task-us 10,1000 --arg-bytes 4096 --work 5ms --repeat 3 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    rows=$(paste <(col pitfall) <(col x) <(col method) <(col speedup_min) <(col speedup) <(col speedup_max) \
+                 <(col task_us) <(col iterations))
+    echo "$rows" | awk -F'\t' '
+        !($4 <= $5 && $5 <= $6) { print "speed-up outside its own min and max: " $0; bad = 1 }
+        $3 == "serial" && !($4 == 1 && $5 == 1 && $6 == 1) { print "serial is not 1: " $0; bad = 1 }
+        !($7 > 0 && $8 >= 1) { print "no measured task length or no work: " $0; bad = 1 }
+        { key = $1 " " $2; if (key in task && task[key] != $7) { print "two task lengths for " key; bad = 1 } task[key] = $7 }
+        END { exit bad }' || { echo "$rows"; return 1; }
+}
+
+@test "oversubscription: the data file names the OpenMP runtime the program is linked with" {
+    data=$BATS_TEST_TMPDIR/omp.tsv
+    run timeout 120 "$B/oversubscription" --processes 1 --threads 2 --work 100000 --regions 1 --repeat 1 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    runtime=$(sed -n 's/^# openmp_runtime: //p' "$data")
+    [[ "$runtime" == libgomp || "$runtime" == libomp ]] || { echo "runtime: '$runtime'"; return 1; }
+    ldd "$B/oversubscription" | grep -q "$runtime\.so" || { ldd "$B/oversubscription"; return 1; }
+    grep -q "^# openmp_library: /.*$runtime\.so" "$data"
+    assert_contains "OpenMP runtime $runtime"
 }
 
 @test "oversubscription: one row per processes x threads, every process reaped" {

@@ -21,10 +21,20 @@
  *   build/chapter10/case_study --users 100 --fail-rate 0 --slow-rate 0
  *
  * It prints one row per way and number of users: the wall time (median,
- * min and max over the repeats), the CPU time, the peak memory of the whole
- * process tree, the processes and threads it created, the users that failed
- * and the calls made; then the users that failed for good. Every way's users
- * are checked, field by field, against the first way's.
+ * min and max over the repeats), the CPU time, the peak memory of the
+ * processes it ran in, the processes and threads it created, the users that
+ * failed and the calls made; then the users that failed for good. Every
+ * way's users are checked, field by field, against the first way's.
+ *
+ * Peak memory is not sampled (a sampler misses what happens between two
+ * samples) but read from the kernel's own high-water marks, which it keeps
+ * for every process: this process's VmHWM (reset before each run through
+ * /proc/self/clear_refs), each user process's ru_maxrss from wait4(), each
+ * pool worker's VmHWM read just before the pool stops it. peak_sum adds up
+ * every process's own peak: an upper bound of the whole tree's (they need
+ * not all peak at once, and pages they share are counted in each);
+ * peak_largest is the largest of them: a lower bound. The server, standing
+ * for a remote machine, is counted in neither.
  *
  * What to expect: the calls wait, so every way but serial overlaps them;
  * what separates the others is the price (memory, processes, CPU).
@@ -38,15 +48,14 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,6 +111,7 @@ struct user {               /* what generating a user produces */
 
 struct study {
     int port;
+    pid_t server;           /* the API's process: not counted in our memory */
     int64_t timeout_ns, backoff_ns;
     int retries;
     int64_t cpu_base;
@@ -136,23 +146,35 @@ static void post_process(const struct study *s, gil_thread *t, struct user *u)
 
 /* ---- the five ways ---------------------------------------------------------------- */
 
+/* The peak memory of one run's processes, KiB: see the header comment. */
+struct peaks {
+    long self_kib;
+    long children_sum_kib, children_largest_kib;
+};
+
 struct outcome {
     double wall_s, cpu_s;
     long processes, threads;  /* created */
+    struct peaks peak;
 };
 
 static long map_users(pool_kind kind, int workers, gil_mode threads_gil, pool_fn fn, const struct study *s,
-                      const pool_input *inputs, size_t n, struct user *users);
+                      const pool_input *inputs, size_t n, struct user *users, struct peaks *peak);
 static int whole_user_task(pool_task *task);
 static int fetch_task(pool_task *task);
 static int cpu_task(pool_task *task);
-static void per_user(const struct study *s, size_t n, struct user *users);
+static void per_user(const struct study *s, size_t n, struct user *users, struct peaks *peak);
+static void peak_reset(void);
+static void peak_of_self(struct peaks *peak);
+static long peak_sum_kib(const struct peaks *peak);
+static long peak_largest_kib(const struct peaks *peak);
 
 /* Generate users 0 to n-1 one way, into users[]. */
 static struct outcome run_way(struct way w, const struct study *s, size_t n, int workers, struct user *users)
 {
     struct outcome o = { 0 };
     pool_input *ids = pool_numbered_inputs(n);
+    peak_reset();
     int64_t start = now_ns(), start_cpu = cpu_ns_with_children();
     switch (w.method) {
     case SERIAL: {
@@ -172,14 +194,14 @@ static struct outcome run_way(struct way w, const struct study *s, size_t n, int
         break;
     }
     case THREADS:
-        o.threads = map_users(POOL_THREADS, workers, w.gil, whole_user_task, s, ids, n, users);
+        o.threads = map_users(POOL_THREADS, workers, w.gil, whole_user_task, s, ids, n, users, &o.peak);
         break;
     case PER_USER:
-        per_user(s, n, users);
+        per_user(s, n, users, &o.peak);
         o.processes = (long)n;
         break;
     case POOL:
-        o.processes = map_users(POOL_PROCESSES, workers, w.gil, whole_user_task, s, ids, n, users);
+        o.processes = map_users(POOL_PROCESSES, workers, w.gil, whole_user_task, s, ids, n, users, &o.peak);
         break;
     case HYBRID: {
         // snippet-begin: hybrid
@@ -187,10 +209,10 @@ static struct outcome run_way(struct way w, const struct study *s, size_t n, int
         pool_input *in = malloc(n * sizeof *in);
         if (fetched == NULL || in == NULL)
             die("malloc");
-        o.threads = map_users(POOL_THREADS, workers, w.gil, fetch_task, s, ids, n, fetched); /* wait */
+        o.threads = map_users(POOL_THREADS, workers, w.gil, fetch_task, s, ids, n, fetched, &o.peak); /* wait */
         for (size_t i = 0; i < n; i++)
             in[i] = (pool_input){ &fetched[i], sizeof fetched[i] };
-        o.processes = map_users(POOL_PROCESSES, cpus_allowed(), w.gil, cpu_task, s, in, n, users);
+        o.processes = map_users(POOL_PROCESSES, cpus_allowed(), w.gil, cpu_task, s, in, n, users, &o.peak);
         // snippet-end: hybrid
         free(fetched);
         free(in);
@@ -199,6 +221,7 @@ static struct outcome run_way(struct way w, const struct study *s, size_t n, int
     }
     o.wall_s = (double)(now_ns() - start) / NS_PER_S;
     o.cpu_s = (double)(cpu_ns_with_children() - start_cpu) / NS_PER_S;
+    peak_of_self(&o.peak);
     pool_numbered_inputs_free(ids);
     return o;
 }
@@ -206,8 +229,8 @@ static struct outcome run_way(struct way w, const struct study *s, size_t n, int
 // snippet-begin: per-user
 /* A process for each user; each sends its user back through one pipe
  * (32 bytes: less than PIPE_BUF, so the writes never mix). */
-_Static_assert(sizeof(struct user) <= PIPE_BUF, "a user is sent in one write, which must not mix");
-static void per_user(const struct study *s, size_t n, struct user *users)
+_Static_assert(sizeof(struct user) == 32 && sizeof(struct user) <= PIPE_BUF, "a user is sent in one write");
+static void per_user(const struct study *s, size_t n, struct user *users, struct peaks *peak)
 {
     int fds[2];
     if (pipe(fds) == -1)
@@ -243,9 +266,13 @@ static void per_user(const struct study *s, size_t n, struct user *users)
         users[u.id] = u;
     }
     for (size_t i = 0; i < n; i++) {                   /* p.join() for each */
-        if (waitpid(pids[i], NULL, 0) == -1)
-            die("waitpid");
+        struct rusage used;                            /* and what it used */
+        if (wait4(pids[i], NULL, 0, &used) == -1)
+            die("wait4");
         cleanup_forget(slots[i]);
+        peak->children_sum_kib += used.ru_maxrss;
+        if (used.ru_maxrss > peak->children_largest_kib)
+            peak->children_largest_kib = used.ru_maxrss;
     }
     close(fds[0]);
     free(pids);
@@ -255,11 +282,10 @@ static void per_user(const struct study *s, size_t n, struct user *users)
 
 static void parse_args(int argc, char *argv[], struct config *cfg);
 static size_t plan_ways(const struct config *cfg, struct way *ways);
-static void sampler_start(void);
+static void yield_to_server(void);
 static report *start_report(const struct config *cfg, int argc, char *argv[]);
 static void measure_users(const struct config *cfg, const struct study *s, size_t n, const struct way *ways,
                           size_t n_ways, report *out, progress *bar);
-static void sampler_stop(void);
 
 int main(int argc, char *argv[])
 {
@@ -273,9 +299,9 @@ int main(int argc, char *argv[])
                                              .fail_rate = (double)cfg.fail_rate / 100,
                                              .slow_rate = (double)cfg.slow_rate / 100,
                                              .slow_ns = NS_PER_S, .seed = (uint64_t)cfg.seed });
-    struct study s = { .port = server.port, .timeout_ns = cfg.timeout_ns, .backoff_ns = 10 * NS_PER_MS,
-                       .retries = (int)cfg.retries, .cpu_base = cfg.cpu_base };
-    sampler_start();
+    yield_to_server();
+    struct study s = { .port = server.port, .server = server.pid, .timeout_ns = cfg.timeout_ns,
+                       .backoff_ns = 10 * NS_PER_MS, .retries = (int)cfg.retries, .cpu_base = cfg.cpu_base };
 
     report *out = start_report(&cfg, argc, argv);
     progress bar;    /* a step per run of a way: what is run, not what could be */
@@ -285,7 +311,6 @@ int main(int argc, char *argv[])
         measure_users(&cfg, &s, (size_t)cfg.users[k], ways, n_ways, out, &bar);
     progress_finish(&bar);
 
-    sampler_stop();
     server_stop(&server);
     report_finish(out);
     printf("every way made the same users, and reported the same failed ones\n");
@@ -310,74 +335,89 @@ static size_t plan_ways(const struct config *cfg, struct way *ways)
     return n;
 }
 
-/* ---- the peak memory of the process tree ---------------------------------------- */
-
-/* VmRSS of pid and all its descendants, in KiB. */
-static long tree_rss_kib(pid_t pid)
+/* The server stands for a remote machine: its answers must not wait for
+ * our computing. On the same cores they would: with 500 user processes
+ * computing at once, a server thread that wakes to answer waits its turn
+ * behind hundreds, past the 250 ms timeout. So everything started from now
+ * on (this thread, and the threads and processes it creates) runs at a
+ * lower priority than the server, which was started before: nice 10. (No
+ * privilege is needed to lower one's own priority; on Linux it is per
+ * thread, and inherited.) */
+static void yield_to_server(void)
 {
-    long total = status_kib(pid, "VmRSS");
-    if (total < 0)
-        return 0; /* gone meanwhile */
-    char dir[64];
-    snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return total;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (e->d_name[0] == '.')
+    errno = 0;
+    if (nice(10) == -1 && errno != 0)
+        die("nice");
+}
+
+/* ---- the peak memory: the kernel's high-water marks ------------------------------- */
+
+/* From now on, this process's VmHWM is its peak since now (proc(5):
+ * writing 5 to clear_refs resets it to the current resident size). */
+static void peak_reset(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f == NULL || fputs("5", f) == EOF || fclose(f) == EOF)
+        die("reset the peak memory: /proc/self/clear_refs");
+}
+
+static void peak_of_self(struct peaks *peak)
+{
+    peak->self_kib = status_kib(0, "VmHWM");
+    if (peak->self_kib < 0)
+        die_msg("no VmHWM in /proc/self/status");
+}
+
+/* The bounds of the whole tree's peak: every process's own peak added up
+ * (above it), and the largest of them (below it). */
+static long peak_sum_kib(const struct peaks *peak)
+{
+    return peak->self_kib + peak->children_sum_kib;
+}
+
+static long peak_largest_kib(const struct peaks *peak)
+{
+    return peak->self_kib > peak->children_largest_kib ? peak->self_kib : peak->children_largest_kib;
+}
+
+/* The parent of process pid, from /proc/PID/stat; -1 if it is gone. */
+static pid_t parent_of(pid_t pid)
+{
+    char path[64], stat[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    size_t len = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[len] = '\0';
+    const char *after = strrchr(stat, ')');     /* "pid (comm) state ppid ...": comm may hold ')' */
+    int ppid;
+    return after && sscanf(after + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : -1;
+}
+
+/* Add the peaks of our child processes but the server, alive at this
+ * moment: a pool's workers, before the pool stops them. Returns how many. */
+static long workers_peak(struct peaks *peak, pid_t server)
+{
+    DIR *proc = opendir("/proc");
+    if (proc == NULL)
+        die("opendir /proc");
+    long found = 0;
+    for (struct dirent *e; (e = readdir(proc)) != NULL;) {
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid <= 0 || pid == server || parent_of(pid) != getpid())
             continue;
-        char path[320];
-        snprintf(path, sizeof path, "/proc/%d/task/%s/children", (int)pid, e->d_name);
-        FILE *f = fopen(path, "r");
-        if (f == NULL)
+        long kib = status_kib(pid, "VmHWM");
+        if (kib < 0)
             continue;
-        int child;
-        while (fscanf(f, "%d", &child) == 1)
-            total += tree_rss_kib(child);
-        fclose(f);
+        peak->children_sum_kib += kib;
+        if (kib > peak->children_largest_kib)
+            peak->children_largest_kib = kib;
+        found++;
     }
-    closedir(d);
-    return total;
-}
-
-static struct {
-    pthread_t id;
-    atomic_int stop;
-    atomic_long peak_kib;   /* since the last reset */
-} sampler;
-
-/* Every 10 ms, the memory of the whole tree; the peak is kept. */
-static void *sample_rss(void *arg)
-{
-    (void)arg;
-    sigset_t stop;                  /* signals are the main thread's business */
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGHUP);
-    int rc = pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    if (rc != 0)
-        die_rc(rc, "pthread_sigmask");
-    while (!atomic_load(&sampler.stop)) {
-        long kib = tree_rss_kib(getpid());
-        if (kib > atomic_load(&sampler.peak_kib))
-            atomic_store(&sampler.peak_kib, kib);
-        sleep_ns(10 * NS_PER_MS);
-    }
-    return NULL;
-}
-
-static void sampler_start(void)
-{
-    int rc = pthread_create(&sampler.id, NULL, sample_rss, NULL);
-    if (rc != 0)
-        die_rc(rc, "pthread_create sampler");
-}
-
-static void sampler_stop(void)
-{
-    atomic_store(&sampler.stop, 1);
-    join_all(&sampler.id, 1);
+    closedir(proc);
+    return found;
 }
 
 /* ---- the results ----------------------------------------------------------------- */
@@ -389,7 +429,8 @@ static const column columns[] = {
     { .name = "repeats", .kind = COL_INT, .tsv_only = true },
     { .name = "s", .kind = COL_SPREAD, .decimals = 4 },
     { .name = "cpu_s", .kind = COL_REAL, .decimals = 4 },
-    { .name = "peak_rss_mib", .kind = COL_REAL, .decimals = 1 },
+    { .name = "peak_sum_mib", .kind = COL_REAL, .decimals = 1 },
+    { .name = "peak_largest_mib", .kind = COL_REAL, .decimals = 1 },
     { .name = "processes", .kind = COL_INT },
     { .name = "threads", .kind = COL_INT },
     { .name = "failed", .kind = COL_INT },
@@ -403,17 +444,21 @@ static report *start_report(const struct config *cfg, int argc, char *argv[])
     double latency_ms = (double)cfg->latency_ns / NS_PER_MS, sd_ms = (double)cfg->sd_ns / NS_PER_MS;
     double timeout_ms = (double)cfg->timeout_ns / NS_PER_MS;
     printf("API: %.0f +- %.0f ms, %lld%% of attempts fail, %lld%% take 1 s; timeout %.0f ms, %lld retries; "
-           "%lld workers, %d cores\n", latency_ms, sd_ms, cfg->fail_rate, cfg->slow_rate, timeout_ms,
-           cfg->retries, cfg->workers, cpus_allowed());
+           "%lld workers, %d cores; a user is %zu bytes\n", latency_ms, sd_ms, cfg->fail_rate, cfg->slow_rate,
+           timeout_ms, cfg->retries, cfg->workers, cpus_allowed(), sizeof(struct user));
     report *out = report_create(columns, &cfg->run, argc, argv);
     report_comment(out, "workers: %lld", cfg->workers);
+    report_comment(out, "user_bytes: %zu", sizeof(struct user));
+    report_comment(out, "peak_memory: peak_sum adds every process's own peak (VmHWM, wait4 ru_maxrss), "
+                        "peak_largest is the largest of them; the server is not counted");
     report_comment(out, "api: latency %.0f ms sd %.0f ms, %lld%% fail, %lld%% slow (1 s), timeout %.0f ms, %lld retries",
                    latency_ms, sd_ms, cfg->fail_rate, cfg->slow_rate, timeout_ms, cfg->retries);
     return out;
 }
 
 static void report_way(report *out, struct way w, size_t n, const struct config *cfg, const double *wall,
-                       const double *cpu, long peak_kib, struct outcome o, const struct user *users);
+                       const double *cpu, long sum_kib, long largest_kib, struct outcome o,
+                       const struct user *users);
 static void report_failed_users(const struct user *users, size_t n, const progress *bar);
 
 /* Every way for n users, repeat after repeat; every run's users are checked
@@ -426,22 +471,23 @@ static void measure_users(const struct config *cfg, const struct study *s, size_
         die("calloc");
     double *wall = samples_alloc(cfg->run.repeat), *cpu = samples_alloc(cfg->run.repeat);
     for (size_t w = 0; w < n_ways; w++) {
-        long peak_kib = 0;
+        long sum_kib = 0, largest_kib = 0;  /* the largest over the repeats */
         struct outcome o = { 0 };
         for (long r = 0; r < cfg->run.repeat; r++) {
-            atomic_store(&sampler.peak_kib, 0);
             o = run_way(ways[w], s, n, (int)cfg->workers, got);
             wall[r] = o.wall_s;
             cpu[r] = o.cpu_s;
-            long kib = atomic_load(&sampler.peak_kib);
-            peak_kib = kib > peak_kib ? kib : peak_kib;
+            if (peak_sum_kib(&o.peak) > sum_kib)
+                sum_kib = peak_sum_kib(&o.peak);
+            if (peak_largest_kib(&o.peak) > largest_kib)
+                largest_kib = peak_largest_kib(&o.peak);
             if (w == 0 && r == 0)
                 memcpy(expected, got, n * sizeof *got);
             else if (memcmp(expected, got, n * sizeof *got) != 0)
                 die_msg("%s with %zu users made different users", method_names[ways[w].method], n);
             progress_advance(bar, 1);
         }
-        report_way(out, ways[w], n, cfg, wall, cpu, peak_kib, o, got);
+        report_way(out, ways[w], n, cfg, wall, cpu, sum_kib, largest_kib, o, got);
     }
     report_failed_users(expected, n, bar);
     free(wall);
@@ -450,9 +496,11 @@ static void measure_users(const struct config *cfg, const struct study *s, size_
     free(got);
 }
 
-/* One row: the times over the repeats, the last run's counts. */
+/* One row: the times over the repeats, the highest peaks, the last run's
+ * counts. */
 static void report_way(report *out, struct way w, size_t n, const struct config *cfg, const double *wall,
-                       const double *cpu, long peak_kib, struct outcome o, const struct user *users)
+                       const double *cpu, long sum_kib, long largest_kib, struct outcome o,
+                       const struct user *users)
 {
     long failed = 0, calls = 0;
     for (size_t i = 0; i < n; i++) {
@@ -466,7 +514,8 @@ static void report_way(report *out, struct way w, size_t n, const struct config 
     report_int(out, cfg->run.repeat);
     report_spread(out, wall, repeat);
     report_real(out, summarize(cpu, repeat).median);
-    report_real(out, (double)peak_kib / 1024);
+    report_real(out, (double)sum_kib / 1024);
+    report_real(out, (double)largest_kib / 1024);
     report_int(out, o.processes);
     report_int(out, o.threads);
     report_int(out, failed);
@@ -489,7 +538,7 @@ static void report_failed_users(const struct user *users, size_t n, const progre
 
 /* Map the users over a pool; returns the workers it started. */
 static long map_users(pool_kind kind, int workers, gil_mode threads_gil, pool_fn fn, const struct study *s,
-                      const pool_input *inputs, size_t n, struct user *users)
+                      const pool_input *inputs, size_t n, struct user *users, struct peaks *peak)
 {
     pool_result *r = calloc(n, sizeof *r);
     if (r == NULL)
@@ -498,8 +547,14 @@ static long map_users(pool_kind kind, int workers, gil_mode threads_gil, pool_fn
                          .output_max = sizeof(struct user), .gil = threads_gil };
     pool *p = pool_create(&opt);
     pool_map(p, inputs, n, r);
-    long started = pool_get_stats(p).workers_started;
+    pool_stats stats = pool_get_stats(p);
+    if (kind == POOL_PROCESSES) {  /* the workers' peaks, before pool_destroy reaps them */
+        long alive = stats.workers_started - stats.workers_lost;
+        if (workers_peak(peak, s->server) != alive)
+            die_msg("found the peak memory of fewer than the pool's %ld workers", alive);
+    }
     pool_destroy(p);
+    long started = stats.workers_started;
     for (size_t i = 0; i < n; i++) {
         if (r[i].status != POOL_DONE)
             die_msg("user %zu: %s", i, r[i].error);
@@ -568,12 +623,7 @@ static const char help_text[] =
     "  --retries N       retries after a failed attempt (0 to 10; default 3)\n"
     "  --cpu N           CPU work per user: long_factorize of N + (value mod 1000)\n"
     "                    (1000 to 10^9; default 2000001, a few ms)\n"
-    "  --repeat N        repeats (1 to 10000; default 3)\n"
-    "  --seed N          the server's seed (default 1)\n"
-    "  --data FILE       also write the results as TSV to FILE\n"
-    "  --quick           users 20,60, latency 5ms, sd 2ms, repeat 1\n"
-    "  --progress        show the progress bar even when stderr is not a terminal\n"
-    "  --help            show this help\n";
+    "  --seed N          the server's seed (default 1)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -592,11 +642,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "retries", required_argument, NULL, 'R' },
         { "cpu", required_argument, NULL, 'c' },
         { "seed", required_argument, NULL, 'e' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -616,6 +661,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .seed = 1,
         .run.repeat = quick ? 1 : 3,
     };
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "users 20,60, latency 5ms, sd 2ms, repeat 1";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'u':
