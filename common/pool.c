@@ -254,9 +254,13 @@ pool *pool_create(const pool_options *opt)
         die_msg("pool: chunk size %d: must be 1 to %d", opt->chunk_size, POOL_MAX_CHUNK);
     if (opt->fn == NULL)
         die_msg("pool: no task function");
-    pool *p = calloc(1, sizeof *p);
+    /* Aligned, so that the fields struct pool keeps on lines of their own
+     * really are (pool_internal.h). */
+    size_t size = (sizeof(pool) + POOL_CACHE_LINE - 1) / POOL_CACHE_LINE * POOL_CACHE_LINE;
+    pool *p = aligned_alloc(POOL_CACHE_LINE, size);
     if (p == NULL)
-        die("pool: calloc");
+        die("pool: aligned_alloc");
+    memset(p, 0, size);
     p->opt = *opt;
     if (p->opt.chunk_size == 0)
         p->opt.chunk_size = 1;
