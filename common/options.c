@@ -5,6 +5,7 @@
 #include "error.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <stdnoreturn.h>
 
@@ -62,21 +63,39 @@ bool options_quick(int argc, char *const argv[], const struct option *own)
     return options_given(argc, argv, own, OPT_QUICK);
 }
 
+/* One option's help: its name in a column of 20, then `text` wrapped at 78. */
+static void help_line(const char *name, const char *text)
+{
+    int column = printf("  %-18s", name);
+    for (const char *word = text; *word;) {
+        size_t len = strcspn(word, " ");
+        if (column > 20 && column + 1 + (int)len > 78)
+            column = printf("\n%20s", "") - 1;
+        column += printf("%s%.*s", column > 20 ? " " : "", (int)len, word);
+        word += len;
+        word += strspn(word, " ");
+    }
+    putchar('\n');
+}
+
 /* --help: the program's usage and help text, then the shared options'. */
 static noreturn void help(const run_options *run)
 {
     cli_print_help();
     unsigned takes = run ? run->takes : 0;
-    if (takes & TAKES_REPEAT)
-        printf("  --repeat N        repeats of every point (1 to %d; default %ld)\n", REPEAT_MAX,
-               run->repeat);
+    if (takes & TAKES_REPEAT) {
+        char text[80];
+        snprintf(text, sizeof text, "repeats of every point (1 to %d; default %ld)", REPEAT_MAX,
+                 run->repeat);
+        help_line("--repeat N", text);
+    }
     if (takes & TAKES_DATA)
-        printf("  --data FILE       also write the results as TSV to FILE\n");
+        help_line("--data FILE", "also write the results as TSV to FILE");
     if (takes & TAKES_QUICK)
-        printf("  --quick           %s\n", run->quick_help ? run->quick_help : "smaller settings");
+        help_line("--quick", run->quick_help ? run->quick_help : "smaller settings, for a run of seconds");
     if (takes & TAKES_PROGRESS)
-        printf("  --progress        show the progress bar even when stderr is not a terminal\n");
-    printf("  --help            show this help\n");
+        help_line("--progress", "show the progress bar even when stderr is not a terminal");
+    help_line("--help", "show this help");
     exit(EXIT_SUCCESS);
 }
 
