@@ -16,7 +16,7 @@ set xrange [200:2500]
 set xtics (250, 500, 1000, 2000)
 set ytics (1, 2, 5, 10, 20, 50, 100, 200, 500)
 set yrange [1:500]
-set key bottom right
+set key top left
 
 pick(m, col) = strcol("method") eq m ? 1000 * column(col) : NaN     # in ms
 plot data using "m":(pick("pipe", "median_s")):(pick("pipe", "min_s")):(pick("pipe", "max_s")) \

@@ -95,11 +95,54 @@ mq_gone() {
         data=$BATS_TEST_TMPDIR/$prog.tsv
         run timeout 120 "$B/$prog" --measure --producers 1,2 --bytes 64 --items 500 --repeat 1 --data "$data"
         [ "$status" -eq 0 ] || { echo "$prog: $output"; return 1; }
-        [ "$(grep -v '^#' "$data" | head -n 1)" = "$(printf 'queue\tproducers\tmsg_bytes\tplacement\trepeats\tmedian_msgs_per_s\tmin_msgs_per_s\tmax_msgs_per_s\tmedian_mib_s')" ]
+        [ "$(grep -v '^#' "$data" | head -n 1)" = "$(printf 'queue\tproducers\tmsg_bytes\tplacement\trepeats\tmedian_msgs_per_s\tmin_msgs_per_s\tmax_msgs_per_s\tmedian_mib_s\tcapacity\tmedian_us_per_msg\tmedian_vcsw_per_msg\tmedian_ivcsw_per_msg')" ]
+        # the time per message is the rate turned over (one repeat: exactly)
+        paste <(tsv_column "$data" median_msgs_per_s) <(tsv_column "$data" median_us_per_msg) |
+            awk '{ r = $1 * $2 / 1e6; if (r < 0.99 || r > 1.01) { print "rate x time = " r ": " $0; bad = 1 } } END { exit bad }'
     done
     run bash -c ". common/chapter.sh; merge_tsv '$BATS_TEST_TMPDIR/all.tsv' '$BATS_TEST_TMPDIR/bounded_queue.tsv' '$BATS_TEST_TMPDIR/mq_queue.tsv' '$BATS_TEST_TMPDIR/pipe_queue.tsv'"
     [ "$status" -eq 0 ]
     [ "$(tsv_column "$BATS_TEST_TMPDIR/all.tsv" queue | sort -u | tr '\n' ' ')" = "mq pipe threads " ]
+}
+
+@test "the queues' capacities: --capacity LIST for the thread queue, 10 messages for mq, whole frames for the pipe" {
+    data=$BATS_TEST_TMPDIR/capacity.tsv
+    run timeout 120 "$B/bounded_queue" --measure --producers 1 --bytes 64 --capacity 1,16,1024 \
+        --items 2000 --repeat 1 --placement one-core --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$data" capacity | tr '\n' ' ')" = "1 16 1024 " ]
+    run timeout 120 "$B/mq_queue" --measure --producers 1 --bytes 64,1024 --items 200 --repeat 1 \
+        --placement one-core --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$data" capacity | tr '\n' ' ')" = "10 10 " ]
+    # a pipe holds 16 pages (Linux's default pipe size): so many frames of each size
+    run timeout 120 "$B/pipe_queue" --measure --producers 1 --bytes 64,8192 --items 200 --repeat 1 \
+        --placement one-core --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    page=$(getconf PAGESIZE)
+    [ "$(tsv_column "$data" capacity | tr '\n' ' ')" = "$((16 * page / 64)) $((16 * page / 8192)) " ]
+    # the demonstration takes one capacity
+    run "$B/bounded_queue" --capacity 1,16
+    assert_usage_error "--capacity"
+}
+
+@test "context switches per message: on one core, at least the two a turn costs for every queueful" {
+    # Logic, not speed: with one slot, producer and consumer must take turns
+    # on the one core for every item, and every turn is a switch (counted as
+    # voluntary or involuntary, in the thread or process switched out). The
+    # message queue holds 10: at least two switches per 10 messages.
+    data=$BATS_TEST_TMPDIR/switches.tsv
+    run timeout 120 "$B/bounded_queue" --measure --producers 1 --bytes 64 --capacity 1 \
+        --items 20000 --repeat 1 --placement one-core --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    paste <(tsv_column "$data" median_vcsw_per_msg) <(tsv_column "$data" median_ivcsw_per_msg) |
+        awk '$1 + $2 < 1.99 { print "capacity 1: " $1 + $2 " switches per item"; bad = 1 } END { exit bad }' ||
+        { cat "$data"; return 1; }
+    run timeout 120 "$B/mq_queue" --measure --producers 1 --bytes 64 --items 20000 --repeat 1 \
+        --placement one-core --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    paste <(tsv_column "$data" median_vcsw_per_msg) <(tsv_column "$data" median_ivcsw_per_msg) |
+        awk '$1 + $2 < 0.199 { print "mq: " $1 + $2 " switches per message"; bad = 1 } END { exit bad }' || { cat "$data"; return 1; }
 }
 
 @test "the three queues measure any --repeat up to the shared limit (samples are not a fixed array), the bar counts the points run" {

@@ -29,6 +29,26 @@ no_shm_left() {
     [ "$(tsv_column "$data" pages | tr '\n' ' ')" = "normal huge " ]
 }
 
+@test "cow_cost counts the faults: one per 4 KiB page for the child's first write, huge pages or not; none for the second" {
+    data=$BATS_TEST_TMPDIR/cow.tsv
+    run "$B/cow_cost" --mib 16 --pages normal,huge --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    # columns by name: pages, then the three fault counts per page
+    rows=$(paste <(tsv_column "$data" pages) <(tsv_column "$data" fresh_faults_per_page) \
+        <(tsv_column "$data" cow_first_faults_per_page) <(tsv_column "$data" cow_second_faults_per_page))
+    # Since Linux 5.8 a write to a shared transparent huge page splits the
+    # child's mapping of it and copies one 4 KiB page (before, the whole 2 MiB).
+    read -r major minor _ <<<"$(uname -r | tr '.-' '  ')"
+    split_thp=$(( major > 5 || (major == 5 && minor >= 8) ))
+    echo "$rows" | awk -v split_thp="$split_thp" '
+        function near1(x) { return x >= 0.98 && x <= 1.05 }
+        $1 == "normal" && !near1($2) { print "normal pages, fresh: " $2 " faults per page"; bad = 1 }
+        $1 == "huge" && $2 > 1.05 { print "huge pages, fresh: " $2 " faults per page"; bad = 1 }
+        ($1 == "normal" || split_thp) && !near1($3) { print $1 ", first write after fork: " $3 " faults per page"; bad = 1 }
+        $4 > 0.01 { print $1 ", second write: " $4 " faults per page"; bad = 1 }
+        END { exit bad }' || { echo "$rows"; return 1; }
+}
+
 @test "shm_named: a reader in another process sees what the owner writes; the owner unlinks at the end" {
     name=/workbook-test-$$
     "$B/shm_named" --role owner --name "$name" --for 2s >"$BATS_TEST_TMPDIR/owner" &

@@ -16,8 +16,10 @@
  *
  * With --measure it reports throughput instead: items per second (median,
  * min and max over the repeats) for several item sizes, producer counts,
- * and placements on one core or two. Compare with mq_queue.c and
- * pipe_queue.c, the same measurement for queues between processes.
+ * capacities, and placements on one core or two; and how often the threads
+ * blocked (voluntary context switches) or were preempted (involuntary) per
+ * item, from getrusage. Compare with mq_queue.c and pipe_queue.c, the same
+ * measurement for queues between processes.
  *
  * Compare also with bounded_queue_if.c: this program with `if` in place of
  * `while` around the wait in queue_get, the classic bug. The chapter
@@ -37,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "args.h"
 #include "clock.h"
@@ -60,9 +63,10 @@
 #define MAX_LIST 16
 
 struct config {
-    long long producers[MAX_LIST], sizes[MAX_LIST]; /* one each, except with --measure */
-    size_t n_producers, n_sizes;
-    long long consumers, items, capacity;
+    long long producers[MAX_LIST], sizes[MAX_LIST], capacities[MAX_LIST]; /* one each, except
+                                                                            with --measure */
+    size_t n_producers, n_sizes, n_capacities;
+    long long consumers, items;
     bool pills;        /* --shutdown pills; else the queue is closed */
     bool measure;
     bool placement[2]; /* --measure: one-core, two-cores */
@@ -176,9 +180,9 @@ static void demonstrate(const struct config *cfg)
     long long producers = cfg->producers[0], sent = producers * cfg->items;
     struct tally t = run_once((struct run){ .items = cfg->items, .producers = (int)producers,
                                             .consumers = (int)cfg->consumers, .pills = cfg->pills },
-                              cfg->capacity, (size_t)cfg->sizes[0]);
+                              cfg->capacities[0], (size_t)cfg->sizes[0]);
     printf("%lld producers x %lld items, %lld consumers, capacity %lld, shutdown by %s, wait with %s\n",
-           producers, cfg->items, cfg->consumers, cfg->capacity, cfg->pills ? "pills" : "close",
+           producers, cfg->items, cfg->consumers, cfg->capacities[0], cfg->pills ? "pills" : "close",
            WAITS_WITH);
     printf("received %lld of %lld: missing %lld, duplicated %lld, from nowhere %lld; "
            "woke to an empty queue %ld times; %.3f s\n",
@@ -354,54 +358,88 @@ static const column columns[] = {
     { .name = "repeats", .kind = COL_INT, .tsv_only = true },
     { .name = "msgs_per_s", .kind = COL_SPREAD, .decimals = 0 },
     { .name = "median_mib_s", .kind = COL_REAL, .decimals = 1 },
+    { .name = "capacity", .kind = COL_INT },
+    { .name = "median_us_per_msg", .kind = COL_REAL, .significant = 3 },
+    { .name = "median_vcsw_per_msg", .kind = COL_REAL, .decimals = 3 },
+    { .name = "median_ivcsw_per_msg", .kind = COL_REAL, .decimals = 3 },
     { 0 },
 };
 
-/* Every placement, producer count and item size, each point repeated:
- * one row each, on stdout and in the data file. */
+/* Context switches of this process so far, all its threads together. */
+struct switches {
+    long voluntary;   /* a thread blocked: waited on a lock or a condition */
+    long involuntary; /* a thread was preempted: another one was given its core */
+};
+
+static struct switches switches_now(void)
+{
+    struct rusage self;
+    if (getrusage(RUSAGE_SELF, &self) == -1)
+        die("getrusage");
+    return (struct switches){ self.ru_nvcsw, self.ru_nivcsw };
+}
+
+/* Every placement, producer count, item size and capacity, each point
+ * repeated: one row each, on stdout and in the data file. */
 static void measure(const struct config *cfg, int argc, char *argv[])
 {
     report *out = report_create(columns, &cfg->run, argc, argv);
     report_comment(out, "items_per_producer: %lld", cfg->items);
-    report_comment(out, "capacity: %lld", cfg->capacity);
-    printf("%lld items per producer, %lld consumer(s), capacity %lld, %ld repeats; every item checked\n",
-           cfg->items, cfg->consumers, cfg->capacity, cfg->run.repeat);
+    printf("%lld items per producer, %lld consumer(s), %ld repeats; every item checked\n",
+           cfg->items, cfg->consumers, cfg->run.repeat);
     progress bar;
-    long points = (cfg->placement[0] + cfg->placement[1]) * (long)(cfg->n_producers * cfg->n_sizes);
+    long points = (cfg->placement[0] + cfg->placement[1]) *
+                  (long)(cfg->n_producers * cfg->n_sizes * cfg->n_capacities);
     progress_start(&bar, "queue", points, cfg->run.force_progress);
     report_progress(out, &bar);
-    double *rate = samples_alloc(cfg->run.repeat);
+    double *rate = samples_alloc(cfg->run.repeat), *vcsw = samples_alloc(cfg->run.repeat),
+           *ivcsw = samples_alloc(cfg->run.repeat), *us = samples_alloc(cfg->run.repeat);
     for (int pl = 0; pl < 2; pl++)
         for (size_t pi = 0; pi < cfg->n_producers && cfg->placement[pl]; pi++)
-            for (size_t si = 0; si < cfg->n_sizes; si++) {
-                long long producers = cfg->producers[pi], bytes = cfg->sizes[si];
-                for (long k = 0; k < cfg->run.repeat; k++) {
-                    struct tally t = run_once((struct run){ .items = cfg->items, .producers = (int)producers,
-                                                            .consumers = (int)cfg->consumers,
-                                                            .pinned = true, .consumer_cpu = pl },
-                                              cfg->capacity, (size_t)bytes);
-                    if (t.missing + t.duplicated + t.phantoms != 0)
-                        die_msg("items lost (%lld) or duplicated (%lld)", t.missing, t.duplicated);
-                    rate[k] = (double)(producers * cfg->items) / t.seconds;
+            for (size_t si = 0; si < cfg->n_sizes; si++)
+                for (size_t ci = 0; ci < cfg->n_capacities; ci++) {
+                    long long producers = cfg->producers[pi], bytes = cfg->sizes[si];
+                    long long capacity = cfg->capacities[ci], items = producers * cfg->items;
+                    for (long k = 0; k < cfg->run.repeat; k++) {
+                        struct switches before = switches_now();
+                        struct tally t = run_once((struct run){ .items = cfg->items, .producers = (int)producers,
+                                                                .consumers = (int)cfg->consumers,
+                                                                .pinned = true, .consumer_cpu = pl },
+                                                  capacity, (size_t)bytes);
+                        struct switches after = switches_now();
+                        if (t.missing + t.duplicated + t.phantoms != 0)
+                            die_msg("items lost (%lld) or duplicated (%lld)", t.missing, t.duplicated);
+                        rate[k] = (double)items / t.seconds;
+                        vcsw[k] = (double)(after.voluntary - before.voluntary) / (double)items;
+                        ivcsw[k] = (double)(after.involuntary - before.involuntary) / (double)items;
+                    }
+                    report_text(out, "threads");
+                    report_int(out, producers);
+                    report_int(out, bytes);
+                    report_text(out, placement_names[pl]);
+                    report_int(out, cfg->run.repeat);
+                    summary s = report_spread(out, rate, (size_t)cfg->run.repeat);
+                    report_real(out, s.median * (double)bytes / (1 << 20));
+                    report_int(out, capacity);
+                    for (long k = 0; k < cfg->run.repeat; k++)
+                        us[k] = 1e6 / rate[k];
+                    report_real(out, summarize(us, (size_t)cfg->run.repeat).median);
+                    report_real(out, summarize(vcsw, (size_t)cfg->run.repeat).median);
+                    report_real(out, summarize(ivcsw, (size_t)cfg->run.repeat).median);
+                    progress_advance(&bar, 1);
                 }
-                report_text(out, "threads");
-                report_int(out, producers);
-                report_int(out, bytes);
-                report_text(out, placement_names[pl]);
-                report_int(out, cfg->run.repeat);
-                summary s = report_spread(out, rate, (size_t)cfg->run.repeat);
-                report_real(out, s.median * (double)bytes / (1 << 20));
-                progress_advance(&bar, 1);
-            }
     progress_finish(&bar);
     report_finish(out);
     free(rate);
+    free(vcsw);
+    free(ivcsw);
+    free(us);
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */
 
 static const char usage_line[] =
-    PROGRAM " [--producers LIST] [--consumers N] [--items N] [--capacity N] [--bytes LIST]\n"
+    PROGRAM " [--producers LIST] [--consumers N] [--items N] [--capacity LIST] [--bytes LIST]\n"
     "                     [--shutdown close|pills] [--measure] [--placement LIST]\n"
     "                     [--repeat N] [--data FILE] [--quick] [--progress]";
 static const char help_text[] =
@@ -409,21 +447,17 @@ static const char help_text[] =
     "wait with `" WAITS_WITH "`, and checks that every item arrives exactly once;\n"
     "with --measure, reports its throughput.\n"
     "\n"
-    "  --producers LIST   producer threads (1 to 64; default 3; --measure: 1,2,4)\n"
-    "  --consumers N      consumer threads (1 to 64; default 3; --measure: 1)\n"
-    "  --items N          items per producer (1 to 10^8; default 100000)\n"
-    "  --capacity N       slots in the queue (1 to 10^6; default 64)\n"
-    "  --bytes LIST       item sizes in bytes (16 to 65536; default 64;\n"
-    "                     --measure: 64,1024,8192)\n"
-    "  --shutdown HOW     close (default: the queue is closed when the producers are\n"
-    "                     done) or pills (one poison pill per consumer)\n"
-    "  --measure          measure throughput instead of demonstrating\n"
-    "  --placement LIST   --measure: one-core, two-cores (default both)\n"
-    "  --repeat N         --measure: repeats (1 to 10000; default 5)\n"
-    "  --data FILE        --measure: also write the results as TSV to FILE\n"
-    "  --quick            --measure: items 5000, repeat 3\n"
-    "  --progress         show the progress bar even when stderr is not a terminal\n"
-    "  --help             show this help\n";
+    "  --producers LIST  producer threads (1 to 64; default 3; --measure: 1,2,4)\n"
+    "  --consumers N     consumer threads (1 to 64; default 3; --measure: 1)\n"
+    "  --items N         items per producer (1 to 10^8; default 100000)\n"
+    "  --capacity LIST   slots in the queue (1 to 10^6; default 64)\n"
+    "  --bytes LIST      item sizes in bytes (16 to 65536; default 64;\n"
+    "                    --measure: 64,1024,8192)\n"
+    "  --shutdown HOW    close (default: the queue is closed when the producers are\n"
+    "                    done) or pills (one poison pill per consumer)\n"
+    "  --measure         measure throughput instead of demonstrating\n"
+    "  --placement LIST  --measure: one-core, two-cores (default both)\n"
+    "  (--repeat, --data, --quick and --progress go with --measure)\n";
 
 /* The defaults (they depend on --measure and --quick), then the options
  * given, then the checks that take two options. */
@@ -439,11 +473,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "shutdown", required_argument, NULL, 's' },
         { "measure", no_argument, NULL, 'm' },
         { "placement", required_argument, NULL, 'l' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     static const char *const shutdown_names[] = { "close", "pills", NULL };
@@ -457,10 +486,12 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .n_sizes = measure ? 3 : 1,
         .consumers = measure ? 1 : 3,
         .items = measure && quick ? 5000 : 100000,
-        .capacity = 64,
+        .capacities = { 64 },
+        .n_capacities = 1,
         .measure = measure,
         .placement = { true, true },
-        .run.repeat = quick ? 3 : 5,
+        .run = { .takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS,
+                 .repeat = quick ? 3 : 5, .quick_help = "items 5000, repeat 3" },
     };
 
     bool placement_given = false;
@@ -476,7 +507,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             cfg->items = arg_int("--items", optarg, 1, 100000000);
             break;
         case 'k':
-            cfg->capacity = arg_int("--capacity", optarg, 1, 1000000);
+            cfg->n_capacities = arg_int_list("--capacity", optarg, 1, 1000000, cfg->capacities, MAX_LIST);
             break;
         case 'b':
             cfg->n_sizes = arg_int_list("--bytes", optarg, 16, 65536, cfg->sizes, MAX_LIST);
@@ -494,8 +525,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     }
     arg_no_operands(argc, argv);
 
-    if (!measure && (cfg->n_producers > 1 || cfg->n_sizes > 1))
-        usage_error("--producers and --bytes take one value each, except with --measure");
+    if (!measure && (cfg->n_producers > 1 || cfg->n_sizes > 1 || cfg->n_capacities > 1))
+        usage_error("--producers, --bytes and --capacity take one value each, except with --measure");
     if (!measure && (placement_given || cfg->run.data_path || cfg->run.quick || repeat_given))
         usage_error("--placement, --repeat, --data and --quick go with --measure");
     if (cfg->placement[1] && cpus_allowed() < 2) {

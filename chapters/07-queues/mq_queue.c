@@ -18,7 +18,9 @@
  * With --measure: producer processes send numbered messages to this one,
  * which checks that every message arrives exactly once, and reports
  * messages per second (median, min and max over the repeats) for several
- * sizes, producer counts and placements. Compare with bounded_queue.c (a
+ * sizes, producer counts and placements, and how often the processes
+ * blocked (voluntary context switches) or were preempted (involuntary) per
+ * message, from getrusage. Compare with bounded_queue.c (a
  * queue between threads) and pipe_queue.c (a queue over a pipe), which
  * measure the same and write the same columns.
  */
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +49,7 @@
 #include "report.h"
 
 #define MAX_LIST 16
+#define QUEUE_MESSAGES 10 /* --measure: the queue's depth, the default msg_max */
 
 struct config {
     bool measure;
@@ -144,7 +148,7 @@ static double messages_per_second(const char *name, int producers, long long ite
                                   bool two_cores)
 {
     int slot;
-    mqd_t q = create(name, 10, (long)bytes, O_RDWR, &slot);    /* 10: the default msg_max */
+    mqd_t q = create(name, QUEUE_MESSAGES, (long)bytes, O_RDWR, &slot);
     if (q == (mqd_t)-1)
         die("mq_open %s", name);
     pid_t pids[64];
@@ -250,8 +254,27 @@ static const column columns[] = {
     { .name = "repeats", .kind = COL_INT, .tsv_only = true },
     { .name = "msgs_per_s", .kind = COL_SPREAD, .decimals = 0 },
     { .name = "median_mib_s", .kind = COL_REAL, .decimals = 1 },
+    { .name = "capacity", .kind = COL_INT },
+    { .name = "median_us_per_msg", .kind = COL_REAL, .significant = 3 },
+    { .name = "median_vcsw_per_msg", .kind = COL_REAL, .decimals = 3 },
+    { .name = "median_ivcsw_per_msg", .kind = COL_REAL, .decimals = 3 },
     { 0 },
 };
+
+/* Context switches so far of this process and of its children that have
+ * been waited for: the consumer and the producers of the runs so far. */
+struct switches {
+    long voluntary;   /* a process blocked: a full or an empty queue, a lock */
+    long involuntary; /* a process was preempted: another one was given its core */
+};
+
+static struct switches switches_now(void)
+{
+    struct rusage self, children;
+    if (getrusage(RUSAGE_SELF, &self) == -1 || getrusage(RUSAGE_CHILDREN, &children) == -1)
+        die("getrusage");
+    return (struct switches){ self.ru_nvcsw + children.ru_nvcsw, self.ru_nivcsw + children.ru_nivcsw };
+}
 
 /* Every placement, producer count and message size, each point repeated:
  * one row each, on stdout and in the data file. */
@@ -259,19 +282,26 @@ static void measure(const struct config *cfg, const char *name, int argc, char *
 {
     report *out = report_create(columns, &cfg->run, argc, argv);
     report_comment(out, "items_per_producer: %lld", cfg->items);
-    printf("%lld messages per producer, 1 consumer, queue of 10 messages, %ld repeats; every message checked\n",
-           cfg->items, cfg->run.repeat);
+    printf("%lld messages per producer, 1 consumer, queue of %d messages, %ld repeats; every message checked\n",
+           cfg->items, QUEUE_MESSAGES, cfg->run.repeat);
     progress bar;
     long points = (cfg->placement[0] + cfg->placement[1]) * (long)(cfg->n_producers * cfg->n_sizes);
     progress_start(&bar, "mq", points, cfg->run.force_progress);
     report_progress(out, &bar);
-    double *rate = samples_alloc(cfg->run.repeat);
+    double *rate = samples_alloc(cfg->run.repeat), *vcsw = samples_alloc(cfg->run.repeat),
+           *ivcsw = samples_alloc(cfg->run.repeat), *us = samples_alloc(cfg->run.repeat);
     for (int pl = 0; pl < 2; pl++)
         for (size_t pi = 0; pi < cfg->n_producers && cfg->placement[pl]; pi++)
             for (size_t si = 0; si < cfg->n_sizes; si++) {
                 long long producers = cfg->producers[pi], bytes = cfg->sizes[si];
-                for (long k = 0; k < cfg->run.repeat; k++)
+                double messages = (double)(producers * cfg->items);
+                for (long k = 0; k < cfg->run.repeat; k++) {
+                    struct switches before = switches_now();
                     rate[k] = messages_per_second(name, (int)producers, cfg->items, (size_t)bytes, pl == 1);
+                    struct switches after = switches_now();   /* the producers reaped */
+                    vcsw[k] = (double)(after.voluntary - before.voluntary) / messages;
+                    ivcsw[k] = (double)(after.involuntary - before.involuntary) / messages;
+                }
                 report_text(out, "mq");
                 report_int(out, producers);
                 report_int(out, bytes);
@@ -279,11 +309,20 @@ static void measure(const struct config *cfg, const char *name, int argc, char *
                 report_int(out, cfg->run.repeat);
                 summary s = report_spread(out, rate, (size_t)cfg->run.repeat);
                 report_real(out, s.median * (double)bytes / (1 << 20));
+                report_int(out, QUEUE_MESSAGES);
+                for (long k = 0; k < cfg->run.repeat; k++)
+                    us[k] = 1e6 / rate[k];
+                report_real(out, summarize(us, (size_t)cfg->run.repeat).median);
+                report_real(out, summarize(vcsw, (size_t)cfg->run.repeat).median);
+                report_real(out, summarize(ivcsw, (size_t)cfg->run.repeat).median);
                 progress_advance(&bar, 1);
             }
     progress_finish(&bar);
     report_finish(out);
     free(rate);
+    free(vcsw);
+    free(ivcsw);
+    free(us);
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */
@@ -295,16 +334,12 @@ static const char help_text[] =
     "Shows a POSIX message queue's priorities and limits; with --measure, its\n"
     "throughput between producer processes and one consumer.\n"
     "\n"
-    "  --measure          measure throughput instead of demonstrating\n"
-    "  --producers LIST   producer processes (1 to 64; default 1,2,4)\n"
-    "  --bytes LIST       message sizes (16 to 8192; default 64,1024,8192)\n"
-    "  --items N          messages per producer (1 to 10^8; default 100000)\n"
-    "  --placement LIST   one-core, two-cores (default both)\n"
-    "  --repeat N         repeats (1 to 10000; default 5)\n"
-    "  --data FILE        also write the results as TSV to FILE\n"
-    "  --quick            items 5000, repeat 3\n"
-    "  --progress         show the progress bar even when stderr is not a terminal\n"
-    "  --help             show this help\n";
+    "  --measure         measure throughput instead of demonstrating\n"
+    "  --producers LIST  producer processes (1 to 64; default 1,2,4)\n"
+    "  --bytes LIST      message sizes (16 to 8192; default 64,1024,8192)\n"
+    "  --items N         messages per producer (1 to 10^8; default 100000)\n"
+    "  --placement LIST  one-core, two-cores (default both)\n"
+    "  (--repeat, --data, --quick and --progress go with --measure)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -316,11 +351,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "bytes", required_argument, NULL, 'b' },
         { "items", required_argument, NULL, 'n' },
         { "placement", required_argument, NULL, 'l' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -331,7 +361,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .n_sizes = 3,
         .items = quick ? 5000 : 100000,
         .placement = { true, true },
-        .run.repeat = quick ? 3 : 5,
+        .run = { .takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS,
+                 .repeat = quick ? 3 : 5, .quick_help = "items 5000, repeat 3" },
     };
 
     bool placement_given = false;

@@ -23,7 +23,10 @@
  * reader unpacks and checks every one.
  *
  * With --measure it reports messages per second (median, min and max over
- * the repeats) for several sizes, producer counts and placements. Compare
+ * the repeats) for several sizes, producer counts and placements; how many
+ * whole frames the pipe holds (its capacity, as a queue); and how often the
+ * processes blocked (voluntary context switches) or were preempted
+ * (involuntary) per message, from getrusage. Compare
  * with bounded_queue.c (a queue between threads, no serializing) and
  * mq_queue.c (a kernel message queue), which measure the same and write the
  * same columns; and with chapter 6's pipe_atomic.c.
@@ -38,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,6 +105,7 @@ static void put(int fd, sem_t *lock, const struct message *m, unsigned char *buf
 struct outcome {
     long long ok, bad_frames, duplicated;
     double seconds;
+    long capacity;          /* whole frames the pipe holds at once */
 };
 
 /* Where a run's processes run: producers on core 0, the consumer (this
@@ -158,6 +163,9 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
     int fds[2];
     if (pipe(fds) == -1)
         die("pipe");
+    int pipe_bytes = fcntl(fds[0], F_GETPIPE_SZ);
+    if (pipe_bytes == -1)
+        die("fcntl F_GETPIPE_SZ");
     pid_t pids[64];
     int slots[64];
     fflush(stdout);
@@ -191,7 +199,7 @@ static struct outcome run(int producers, long long items, size_t bytes, bool use
     /* queue.get(), over and over: read a frame's length, then the frame;
      * unpack it and check it. A torn frame makes the length nonsense: from
      * there on the stream cannot be trusted, and we stop reading. */
-    struct outcome o = { 0 };
+    struct outcome o = { .capacity = pipe_bytes / (long)bytes };
     unsigned char *seen = calloc((size_t)(producers * items), 1), *frame = malloc(bytes);
     if (seen == NULL || frame == NULL)
         die("malloc");
@@ -247,8 +255,27 @@ static const column columns[] = {
     { .name = "repeats", .kind = COL_INT, .tsv_only = true },
     { .name = "msgs_per_s", .kind = COL_SPREAD, .decimals = 0 },
     { .name = "median_mib_s", .kind = COL_REAL, .decimals = 1 },
+    { .name = "capacity", .kind = COL_INT },
+    { .name = "median_us_per_msg", .kind = COL_REAL, .significant = 3 },
+    { .name = "median_vcsw_per_msg", .kind = COL_REAL, .decimals = 3 },
+    { .name = "median_ivcsw_per_msg", .kind = COL_REAL, .decimals = 3 },
     { 0 },
 };
+
+/* Context switches so far of this process and of its children that have
+ * been waited for: the consumer and the producers of the runs so far. */
+struct switches {
+    long voluntary;   /* a process blocked: a full or an empty queue, a lock */
+    long involuntary; /* a process was preempted: another one was given its core */
+};
+
+static struct switches switches_now(void)
+{
+    struct rusage self, children;
+    if (getrusage(RUSAGE_SELF, &self) == -1 || getrusage(RUSAGE_CHILDREN, &children) == -1)
+        die("getrusage");
+    return (struct switches){ self.ru_nvcsw + children.ru_nvcsw, self.ru_nivcsw + children.ru_nivcsw };
+}
 
 /* Every placement, producer count and message size, each point repeated:
  * one row each, on stdout and in the data file. */
@@ -262,17 +289,24 @@ static void measure(const struct config *cfg, int argc, char *argv[])
     long points = (cfg->placement[0] + cfg->placement[1]) * (long)(cfg->n_producers * cfg->n_sizes);
     progress_start(&bar, "pipe queue", points, cfg->run.force_progress);
     report_progress(out, &bar);
-    double *rate = samples_alloc(cfg->run.repeat);
+    double *rate = samples_alloc(cfg->run.repeat), *vcsw = samples_alloc(cfg->run.repeat),
+           *ivcsw = samples_alloc(cfg->run.repeat), *us = samples_alloc(cfg->run.repeat);
     for (int pl = 0; pl < 2; pl++)
         for (size_t pi = 0; pi < cfg->n_producers && cfg->placement[pl]; pi++)
             for (size_t si = 0; si < cfg->n_sizes; si++) {
                 long long producers = cfg->producers[pi], bytes = cfg->sizes[si];
+                long capacity = 0;
                 for (long k = 0; k < cfg->run.repeat; k++) {
+                    struct switches before = switches_now();
                     struct outcome o = run((int)producers, cfg->items, (size_t)bytes, cfg->use_lock,
                                            (struct pinning){ .pinned = true, .consumer_cpu = pl });
+                    struct switches after = switches_now();   /* the producers reaped */
                     if (o.ok != producers * cfg->items)
                         die_msg("%lld of %lld messages arrived intact", o.ok, producers * cfg->items);
                     rate[k] = (double)o.ok / o.seconds;
+                    vcsw[k] = (double)(after.voluntary - before.voluntary) / (double)o.ok;
+                    ivcsw[k] = (double)(after.involuntary - before.involuntary) / (double)o.ok;
+                    capacity = o.capacity;
                 }
                 report_text(out, "pipe");
                 report_int(out, producers);
@@ -281,11 +315,20 @@ static void measure(const struct config *cfg, int argc, char *argv[])
                 report_int(out, cfg->run.repeat);
                 summary s = report_spread(out, rate, (size_t)cfg->run.repeat);
                 report_real(out, s.median * (double)bytes / (1 << 20));
+                report_int(out, capacity);
+                for (long k = 0; k < cfg->run.repeat; k++)
+                    us[k] = 1e6 / rate[k];
+                report_real(out, summarize(us, (size_t)cfg->run.repeat).median);
+                report_real(out, summarize(vcsw, (size_t)cfg->run.repeat).median);
+                report_real(out, summarize(ivcsw, (size_t)cfg->run.repeat).median);
                 progress_advance(&bar, 1);
             }
     progress_finish(&bar);
     report_finish(out);
     free(rate);
+    free(vcsw);
+    free(ivcsw);
+    free(us);
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */
@@ -297,19 +340,15 @@ static const char help_text[] =
     "Sends framed messages from producer processes to this one through a pipe\n"
     "and checks every message; with --measure, reports throughput.\n"
     "\n"
-    "  --producers LIST   producer processes (1 to 64; default 4; --measure: 1,2,4)\n"
-    "  --bytes LIST       message sizes, frame included (32 to 1048576; default 1024;\n"
-    "                     --measure: 64,1024,8192)\n"
-    "  --items N          messages per producer (1 to 10^8; default 20000;\n"
-    "                     --measure: 100000)\n"
-    "  --no-lock          write without the writers' lock (frames above PIPE_BUF tear)\n"
-    "  --measure          measure throughput instead of demonstrating\n"
-    "  --placement LIST   --measure: one-core, two-cores (default both)\n"
-    "  --repeat N         --measure: repeats (1 to 10000; default 5)\n"
-    "  --data FILE        --measure: also write the results as TSV to FILE\n"
-    "  --quick            --measure: items 5000, repeat 3\n"
-    "  --progress         show the progress bar even when stderr is not a terminal\n"
-    "  --help             show this help\n";
+    "  --producers LIST  producer processes (1 to 64; default 4; --measure: 1,2,4)\n"
+    "  --bytes LIST      message sizes, frame included (32 to 1048576; default 1024;\n"
+    "                    --measure: 64,1024,8192)\n"
+    "  --items N         messages per producer (1 to 10^8; default 20000;\n"
+    "                    --measure: 100000)\n"
+    "  --no-lock         write without the writers' lock (frames above PIPE_BUF tear)\n"
+    "  --measure         measure throughput instead of demonstrating\n"
+    "  --placement LIST  --measure: one-core, two-cores (default both)\n"
+    "  (--repeat, --data, --quick and --progress go with --measure)\n";
 
 /* The defaults (they depend on --measure and --quick), then the options
  * given, then the checks that take two options. */
@@ -323,11 +362,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "no-lock", no_argument, NULL, 'u' },
         { "measure", no_argument, NULL, 'm' },
         { "placement", required_argument, NULL, 'l' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -342,7 +376,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .use_lock = true,
         .measure = measure,
         .placement = { true, true },
-        .run.repeat = quick ? 3 : 5,
+        .run = { .takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS,
+                 .repeat = quick ? 3 : 5, .quick_help = "items 5000, repeat 3" },
     };
 
     bool placement_given = false;

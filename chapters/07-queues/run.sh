@@ -29,5 +29,10 @@ merge_tsv "$DATA_DIR/07-queue-throughput.tsv" "$DATA_DIR/07-threads.tsv" "$DATA_
 rm -f "$DATA_DIR/07-threads.tsv" "$DATA_DIR/07-mq.tsv" "$DATA_DIR/07-pipe.tsv"
 compare_with_reference 07-queue-throughput queue,producers,msg_bytes,placement median_msgs_per_s
 
+say "4b. The thread queue by capacity: 1, 16 and 1024 slots (bounded_queue)"
+"$BIN/bounded_queue" --measure "${quick[@]}" --producers 1 --bytes 64 --capacity 1,16,1024 \
+    --data "$DATA_DIR/07-queue-capacity.tsv"
+compare_with_reference 07-queue-capacity capacity,placement median_us_per_msg
+
 say "Graphs"
 draw_graph 07-queue-throughput

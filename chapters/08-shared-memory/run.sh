@@ -26,6 +26,9 @@ wait "$owner"
 if [ -e "/dev/shm${name}" ]; then echo "left behind: /dev/shm${name}"; exit 1; fi
 
 say "4. A big read-only matrix: sent with every task, shared, or shared by threads (shared_matrix)"
+# measure: eleven rounds, the four ways taking turns in each: a single busy
+# core of a virtual machine runs at a speed that varies from run to run
+[ "$MODE" = measure ] && quick=(--repeat 11)
 "$BIN/shared_matrix" "${quick[@]}" --data "$DATA_DIR/08-shared-matrix.tsv"
 compare_with_reference 08-shared-matrix method,m median_s
 

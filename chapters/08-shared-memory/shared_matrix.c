@@ -24,7 +24,9 @@
  * It prints one row per way and matrix size: the wall time (median, min and
  * max over the repeats), the MiB sent through the pool's pipes, and how
  * many of the pairs are within reach. Every way's distances are checked
- * against the serial ones. What to expect: pipe sends the matrix with every
+ * against the serial ones. The ways take turns, one run of each per round,
+ * so that a machine whose speed drifts during the run does not favour the
+ * way measured at its fast moment. What to expect: pipe sends the matrix with every
  * task and is slower than serial; shm sends nothing and beats serial once
  * the matrix is big; threads are the fastest. The four ways stay options of
  * one program, because they are measured side by side on the same matrix
@@ -261,23 +263,28 @@ static void measure(const struct config *cfg, struct point *points)
         int reached = 0;
         for (int k = 0; k < n_pairs; k++)
             reached += expected[k] >= 0;
-        for (int method = 0; method < 4; method++) {
-            if (!cfg->used[method])
-                continue;
-            struct point *pt = &points[s * 4 + (size_t)method];
-            *pt = (struct point){ .used = true, .seconds = samples_alloc(cfg->run.repeat), .reached = reached };
-            long long sent = 0;
-            for (long r = 0; r < cfg->run.repeat; r++) {
+        for (int method = 0; method < 4; method++)
+            if (cfg->used[method])
+                points[s * 4 + (size_t)method] = (struct point){
+                    .used = true, .seconds = samples_alloc(cfg->run.repeat), .reached = reached };
+        /* Round by round, every way once: a machine that slows down or
+         * speeds up during the run then moves all four alike, not the one
+         * measured at that moment. */
+        for (long r = 0; r < cfg->run.repeat; r++)
+            for (int method = 0; method < 4; method++) {
+                if (!cfg->used[method])
+                    continue;
+                struct point *pt = &points[s * 4 + (size_t)method];
+                long long sent = 0;
                 pt->seconds[r] = run((enum method)method, &job, pairs, (int)n_pairs, (int)cfg->per_task,
                                      (int)cfg->workers, got, &sent);
                 for (int k = 0; k < n_pairs; k++)
                     if (got[k] != expected[k])
                         die_msg("%s, m %d: pair (%d, %d) is %d hops, serially %d", method_names[method], m,
                                 pairs[k].i, pairs[k].j, got[k], expected[k]);
+                pt->mib_sent = (double)sent / (1 << 20);
                 progress_advance(&bar, 1);
             }
-            pt->mib_sent = (double)sent / (1 << 20);
-        }
         free(matrix);
     }
     progress_finish(&bar);
@@ -416,15 +423,10 @@ static const char help_text[] =
     "  --fraction P      per-mille of the entries set, 1 to 1000 (default 20: 2%)\n"
     "  --hops N          the largest distance looked for (1 to 64; default 4)\n"
     "  --pairs N         pairs (i, j) per run (1 to 100000; default 192)\n"
-    "  --per-task N      pairs per task (1 to 100000; default 8): a pipe task carries\n"
-    "                    the matrix once for all its pairs\n"
+    "  --per-task N      pairs per task (1 to 100000; default 8): a pipe task\n"
+    "                    carries the matrix once for all its pairs\n"
     "  --workers N       workers of each pool (1 to 64; default: the cores)\n"
-    "  --repeat N        repeats of every run (1 to 10000; default 5)\n"
-    "  --seed N          seed of the graph and the pairs (default 1)\n"
-    "  --data FILE       also write the results as TSV to FILE\n"
-    "  --quick           sizes 200,400, pairs 32, repeat 1\n"
-    "  --progress        show the progress bar even when stderr is not a terminal\n"
-    "  --help            show this help\n";
+    "  --seed N          seed of the graph and the pairs (default 1)\n";
 
 /* The defaults (smaller with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -439,11 +441,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "per-task", required_argument, NULL, 'k' },
         { "workers", required_argument, NULL, 'w' },
         { "seed", required_argument, NULL, 'e' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     static const long long all_sizes[] = { 250, 500, 1000, 2000 }, quick_sizes[] = { 200, 400 };
@@ -457,7 +454,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .per_task = 8,
         .workers = cpus_allowed(),
         .seed = 1,
-        .run.repeat = quick ? 1 : 5,
+        .run = { .takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS,
+                 .repeat = quick ? 1 : 5, .quick_help = "sizes 200,400, pairs 32, repeat 1" },
     };
     memcpy(cfg->sizes, quick ? quick_sizes : all_sizes, cfg->n_sizes * sizeof cfg->sizes[0]);
 

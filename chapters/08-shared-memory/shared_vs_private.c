@@ -101,8 +101,7 @@ static const char help_text[] =
     "A child process increments a counter in a shared and in a private\n"
     "anonymous mapping; the parent shows which increments it can see.\n"
     "\n"
-    "  --count N        increments (1 to 10^9; default 1000000)\n"
-    "  --help           show this help\n";
+    "  --count N         increments (1 to 10^9; default 1000000)\n";
 
 /* The increments: 1000000, or --count. */
 static long long parse_args(int argc, char *argv[])
@@ -110,10 +109,9 @@ static long long parse_args(int argc, char *argv[])
     cli_init(argv[0], usage_line, help_text);
     static const struct option options[] = {
         { "count", required_argument, NULL, 'c' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    run_options run = { 0 }; /* of the shared options, shared_vs_private takes --help only */
+    run_options run = { 0 }; /* of the shared options, --help only */
     long long count = 1000000;
     for (int c; (c = options_next(argc, argv, options, &run)) != -1;) {
         switch (c) {

@@ -128,11 +128,10 @@ static const char help_text[] =
     "The owner creates a named shared-memory object, writes into it for a while\n"
     "and unlinks it (also when interrupted); a reader maps the same object.\n"
     "\n"
-    "  --role ROLE      owner or reader\n"
-    "  --name NAME      the object's name, \"/\" and up to 200 letters, digits, - or _\n"
-    "                   (default /workbook-shm-demo)\n"
-    "  --for D          owner: how long to keep the object (default 2s)\n"
-    "  --help           show this help\n";
+    "  --role ROLE       owner or reader\n"
+    "  --name NAME       the object's name, \"/\" and up to 200 letters, digits, -\n"
+    "                    or _ (default /workbook-shm-demo)\n"
+    "  --for D           owner: how long to keep the object (default 2s)\n";
 
 static void check_name(const char *name);
 
@@ -144,11 +143,10 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "role", required_argument, NULL, 'r' },
         { "name", required_argument, NULL, 'n' },
         { "for", required_argument, NULL, 'f' },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     static const char *const roles[] = { "owner", "reader", NULL };
-    run_options run = { 0 }; /* of the shared options, shm_named takes --help only */
+    run_options run = { 0 }; /* of the shared options, --help only */
     *cfg = (struct config){ .name = "/workbook-shm-demo", .for_ns = 2 * NS_PER_S };
     bool role_given = false;
     for (int c; (c = options_next(argc, argv, options, &run)) != -1;) {
