@@ -25,6 +25,7 @@ void gil_init(gil *g, gil_mode mode, long interval_us)
     g->mode = mode;
     g->interval_us = interval_us;
     g->check_interval = GIL_CHECK_INTERVAL;
+    g->ticker = GIL_CHECK_INTERVAL;
     atomic_init(&g->locked, 0);
     atomic_init(&g->last_holder, -1);
     atomic_init(&g->drop_request, 0);
@@ -83,7 +84,6 @@ void gil_thread_init(gil_thread *t, gil *g, int id, size_t trace_capacity)
     memset(t, 0, sizeof *t);
     t->gil = g;
     t->id = id;
-    t->ticker = g->check_interval;
     t->state = 0x9E3779B97F4A7C15ULL * (uint64_t)(id + 1);
     t->trace_capacity = trace_capacity;
     if (trace_capacity > 0) {

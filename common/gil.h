@@ -9,8 +9,10 @@
  *         drop_request; the holder sees the request at its next check,
  *         drops the GIL, and waits until another thread has taken it.
  *   old   CPython 2.x and 3.1. A plain lock (a POSIX semaphore, as on Linux),
- *         released and immediately re-taken every 100 "ticks" (bytecodes).
- *         No timeout, no request, no hand-off.
+ *         released and immediately re-taken every 100 "ticks" (most
+ *         bytecodes count one; one simulated unit, a turn of the countdown
+ *         loop, counts three, as in CPython 2.7). No timeout, no request,
+ *         no hand-off.
  *   none  The free-threaded build (PEP 703): no GIL at all.
  *
  * In every mode, blocking calls (sleep, I/O) release the GIL around the call,
@@ -35,6 +37,20 @@ extern const char *const gil_mode_names[]; /* "new", "old", "none", NULL */
 #define GIL_DEFAULT_INTERVAL_US 5000 /* sys.getswitchinterval() == 0.005 */
 #define GIL_CHECK_INTERVAL 100       /* sys.getcheckinterval() in Python 2 */
 
+/*
+ * The ticks of Python 2's check interval that one unit (one turn of
+ * `while n > 0: n -= 1`, see interp.h) costs. CPython 2.7's eval loop counts
+ * a tick for every opcode that ends in DISPATCH() and none for those that
+ * end in FAST_DISPATCH(): of the nine opcodes of a turn, COMPARE_OP,
+ * INPLACE_SUBTRACT and JUMP_ABSOLUTE count (its computed-goto dispatch
+ * turns off the opcode prediction that would let COMPARE_OP pass on to
+ * POP_JUMP_IF_FALSE without a count), and LOAD_FAST, LOAD_CONST,
+ * POP_JUMP_IF_FALSE and STORE_FAST do not. `gil_cpython.py ticks` reads it from the interpreter's own
+ * _Py_Ticker: 3.00 under CPython 2.7.18. So the lock is let go every
+ * 101 / 3 turns, not every 100.
+ */
+#define GIL_TICKS_PER_UNIT 3
+
 /* Why a thread let go of the GIL. */
 typedef enum {
     RELEASE_DROP_REQUEST, /* new: another thread asked (forced switch) */
@@ -56,6 +72,10 @@ typedef struct gil {
     gil_mode mode;
     long interval_us;   /* new: the switch interval */
     int check_interval; /* old: ticks between releases */
+    long ticker;        /* old: ticks left before the next release. One for all
+                           threads, as Python 2's _Py_Ticker is: only the holder
+                           counts, and a thread that wins the lock goes on from
+                           where the last holder stopped */
     int64_t start_ns;   /* origin of the trace's times */
 
     /* new: `locked` and `switch_number` are guarded by `mutex`; a waiter
@@ -79,7 +99,6 @@ typedef struct gil {
 typedef struct {
     gil *gil;
     int id;
-    long ticker;       /* old: ticks left before the next release */
     int64_t acquired_ns;
     uint64_t state;    /* what the bytecodes compute (keeps the work real) */
     long long units;   /* bytecodes executed */
@@ -115,13 +134,19 @@ static inline void gil_eval_breaker(gil_thread *t)
             gil_take(t);
         }
         break;
+    // snippet-begin: old-ticks
     case GIL_OLD:
-        if (--t->ticker < 0) {
-            t->ticker = g->check_interval;
+        /* Python 2 counts down a tick at a time and, below zero, starts again
+         * at the check interval: a unit's ticks past zero count towards the
+         * next interval. */
+        g->ticker -= GIL_TICKS_PER_UNIT;
+        if (g->ticker < 0) {
+            g->ticker += g->check_interval + 1;
             gil_drop(t, RELEASE_TICKS);        /* release ... */
             gil_take(t);                       /* ... and take it straight back */
         }
         break;
+    // snippet-end: old-ticks
     case GIL_NONE:
         break;
     }

@@ -1,20 +1,36 @@
 """workbook.py - what the workbook's Python companions share: argument
-parsing with the same strict rules as common/args.c, and data files with the
-same provenance lines as common/datafile.c, written atomically.
+parsing with the same strict rules as common/args.c, data files with the
+same provenance lines as common/datafile.c (written atomically), what the
+running interpreter is, and a few things Python 2.7 lacks.
 
 A companion script finds it with:
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
     from workbook import int_list, duration, positive, write_data
+
+It runs under Python 2.7 as under 3.x (chapter 3 runs its companion under
+CPython 2.7.18 to see the old GIL), so it uses nothing newer than both:
+no f-strings, no os.replace, no os.cpu_count, no statistics module.
 """
 
+from __future__ import division, print_function
+
 import argparse
+import multiprocessing
 import os
 import platform
-import shlex
 import sys
 import tempfile
 import time
+
+try:
+    from shlex import quote as shell_quote     # Python 3.3 and later
+except ImportError:                            # Python 2.7
+    from pipes import quote as shell_quote
+
+# The clock the companions time with: monotonic where there is one (3.3+);
+# Python 2.7 has only time.time() (gettimeofday, microseconds).
+clock = getattr(time, "perf_counter", time.time)
 
 # ---- arguments: the same strict rules as common/args.c -----------------------
 
@@ -26,10 +42,10 @@ def int_list(low, high):
         values = []
         for item in text.split(","):
             if not item.isdigit():
-                raise argparse.ArgumentTypeError(f"'{item}' is not a whole number")
+                raise argparse.ArgumentTypeError("'%s' is not a whole number" % item)
             value = int(item)
             if not low <= value <= high:
-                raise argparse.ArgumentTypeError(f"{value} is out of range ({low} to {high})")
+                raise argparse.ArgumentTypeError("%d is out of range (%d to %d)" % (value, low, high))
             values.append(value)
         return values
     return parse
@@ -44,9 +60,9 @@ def duration(text):
             except ValueError:
                 break
             if not number[:1].isdigit() or seconds <= 0:
-                raise argparse.ArgumentTypeError(f"'{text}' is out of range")
+                raise argparse.ArgumentTypeError("'%s' is out of range" % text)
             return seconds
-    raise argparse.ArgumentTypeError(f"'{text}' is not a duration (like 500us, 5ms or 2s)")
+    raise argparse.ArgumentTypeError("'%s' is not a duration (like 500us, 5ms or 2s)" % text)
 
 
 def duration_list(text):
@@ -55,8 +71,88 @@ def duration_list(text):
 
 def positive(text):
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+        raise argparse.ArgumentTypeError("'%s' is not a whole number of at least 1" % text)
     return int(text)
+
+
+# ---- statistics (Python 2.7 has no statistics module) ------------------------------
+
+
+def median(values):
+    """The median of a non-empty sequence, as statistics.median computes it."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("median of no values")
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+# ---- the interpreter: what it is, as it says itself ----------------------------------
+
+
+def gil_kind():
+    """'old' (no sys.setswitchinterval: CPython 2.x and 3.1, the tick-counting
+    GIL), 'none' (a free-threaded build running without its GIL) or 'new'."""
+    if not hasattr(sys, "setswitchinterval"):
+        return "old"
+    if hasattr(sys, "_is_gil_enabled") and not sys._is_gil_enabled():
+        return "none"
+    return "new"
+
+
+def interpreter_label():
+    """The version, like 3.13.5, with a 't' for a free-threaded build (3.13.5t),
+    whether or not its GIL was switched back on."""
+    version = "%d.%d.%d" % sys.version_info[:3]
+    import sysconfig                        # in 2.7 and 3.x alike
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        version += "t"
+    return version
+
+
+def cores():
+    """The cores this process may run on (Linux), else all the machine has."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Cpus_allowed_list:"):
+                    return len(parse_cpu_list(line.split(":", 1)[1].strip()))
+    except (IOError, OSError):
+        pass
+    return multiprocessing.cpu_count()
+
+
+def parse_cpu_list(text):
+    """'0-2,5' -> [0, 1, 2, 5], as /proc and taskset write them."""
+    cpus = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        cpus += range(int(low), int(high or low) + 1)
+    return cpus
+
+
+def confine_to_cpus(n):
+    """Run this process (and the threads and processes it starts after) on
+    its first n allowed cores, as common/cpus.c's confine_to_cpus does.
+    Python 2.7 has no os.sched_setaffinity: ask the C library through ctypes."""
+    with open("/proc/self/status") as f:
+        allowed = [parse_cpu_list(line.split(":", 1)[1].strip()) for line in f
+                   if line.startswith("Cpus_allowed_list:")][0]
+    wanted = allowed[:n]
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, wanted)
+        return
+    import ctypes
+    import ctypes.util
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    mask = (ctypes.c_ulong * 16)()              # 1024 CPUs, as glibc's cpu_set_t
+    bits = 8 * ctypes.sizeof(ctypes.c_ulong)
+    for cpu in wanted:
+        mask[cpu // bits] |= 1 << (cpu % bits)
+    if libc.sched_setaffinity(0, ctypes.sizeof(mask), ctypes.byref(mask)) != 0:
+        raise OSError(ctypes.get_errno(), "sched_setaffinity")
 
 
 # ---- data files with provenance ------------------------------------------------------
@@ -68,7 +164,7 @@ def cpu_model():
             for line in f:
                 if line.startswith("model name"):
                     return line.split(":", 1)[1].strip()
-    except OSError:
+    except (IOError, OSError):
         pass
     return platform.machine()
 
@@ -76,17 +172,16 @@ def cpu_model():
 def write_data(path, comments, columns, rows):
     """Write a TSV like common/datafile.c: provenance, header, rows, atomically."""
     u = os.uname()
-    gil = "enabled"
-    if hasattr(sys, "_is_gil_enabled") and not sys._is_gil_enabled():
-        gil = "disabled (free-threaded)"
+    gil = {"old": "old GIL (check interval)", "new": "new GIL (switch interval)",
+           "none": "no GIL (free-threaded)"}[gil_kind()]
     lines = [
         "# date: " + time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "# cpu: " + cpu_model(),
-        f"# cores: {os.cpu_count()}",
-        f"# kernel: {u.sysname} {u.release} {u.machine}",
-        f"# python: {platform.python_implementation()} {platform.python_version()}, GIL {gil}",
-        "# loadavg: " + " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "# command: " + " ".join(shlex.quote(a) for a in [sys.executable] + sys.argv),
+        "# cores: %d" % multiprocessing.cpu_count(),
+        "# kernel: %s %s %s" % (u[0], u[2], u[4]),
+        "# python: %s %s, %s" % (platform.python_implementation(), interpreter_label(), gil),
+        "# loadavg: " + " ".join("%.2f" % x for x in os.getloadavg()),
+        "# command: " + " ".join(shell_quote(a) for a in [sys.executable] + sys.argv),
     ]
     lines += ["# " + c for c in comments]
     lines.append("\t".join(columns))
@@ -99,7 +194,7 @@ def write_data(path, comments, columns, rows):
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        os.rename(tmp, path)                # atomic on POSIX (os.replace is 3.3+)
     except BaseException:
         os.unlink(tmp)
         raise

@@ -158,23 +158,165 @@ overlaps() {
     assert_usage_error "--call-bytecodes: 0 is out of range"
 }
 
-@test "the CPython companion rejects bad arguments with status 2" {
-    command -v python3 >/dev/null || skip "python3 is not installed"
-    run python3 chapters/03-simulated-gil/gil_cpython.py switches --intervals 5
+# ---- the real interpreters (gil_cpython.py under each one present) ------------------------
+
+COMPANION=chapters/03-simulated-gil/gil_cpython.py
+INTERPRETERS=${WORKBOOK_INTERPRETERS:-/opt/workbook-interpreters}/bin
+
+# python_or_skip NAME: the interpreter NAME that runs here, from the
+# workbook's folder (make interpreters) or PATH, into $py; else skip the test.
+python_or_skip() {
+    local name=$1 path
+    for path in "$INTERPRETERS/$name" "$(command -v "$name" 2>/dev/null || true)"; do
+        if [ -n "$path" ] && [ -x "$path" ] && "$path" -c 'import sys' 2>/dev/null; then
+            py=$path
+            return 0
+        fi
+    done
+    case "$name" in
+        python3) skip "python3 not found (install your distribution's python3)" ;;
+        python3.14t) skip "python3.14t not found (a distribution's free-threaded package)" ;;
+        *) skip "$name not found (make interpreters)" ;;
+    esac
+}
+
+# What the interpreter says it is, asked directly: "LABEL GIL", as the rows must say.
+reported() {
+    "$py" -c 'import sys, sysconfig
+label = "%d.%d.%d" % sys.version_info[:3] + ("t" if sysconfig.get_config_var("Py_GIL_DISABLED") else "")
+if not hasattr(sys, "setswitchinterval"):
+    gil = "old"
+elif hasattr(sys, "_is_gil_enabled") and not sys._is_gil_enabled():
+    gil = "none"
+else:
+    gil = "new"
+sys.stdout.write(label + " " + gil + "\n")'
+}
+
+# rows FILE COLUMN...: the named columns of every row, tab-joined, rows joined by ';'.
+rows() {
+    local file=$1
+    shift
+    awk -F'\t' -v want="$*" '
+        /^#/ { next }
+        !h { n = split(want, w, " "); for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+        { line = ""; for (j = 1; j <= n; j++) line = line (j > 1 ? " " : "") $c[w[j]]; printf "%s;", line }' "$file"
+}
+
+# ordered FILE LOW MID HIGH: LOW <= MID <= HIGH in every row.
+ordered() {
+    paste <(tsv_column "$1" "$2") <(tsv_column "$1" "$3") <(tsv_column "$1" "$4") |
+        awk '!($1 <= $2 && $2 <= $3) { print "not in order: " $0; bad = 1 } END { exit bad }'
+}
+
+# companion_holds: the output shape and the invariants of every experiment
+# under $py (no timing): rows labelled as the interpreter says it is, the
+# old GIL's interval "-", positive speed-ups, min <= median <= max.
+companion_holds() {
+    local about label gil data=$BATS_TEST_TMPDIR/py.tsv cores
+    about=$(reported)
+    label=${about% *} gil=${about#* }
+    cores=$(nproc)
+    run "$py" "$COMPANION" about
+    [ "$status" -eq 0 ] && [ "$output" = "$about" ] || { echo "about: '$output', the interpreter says '$about'"; return 1; }
+
+    run "$py" "$COMPANION" cpu --workers 1,2 --processes 2 --work 100000 --repeat 3 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(rows "$data" mode gil workers interpreter cpus)" = \
+      "serial - 1 $label $cores;threads $gil 1 $label $cores;threads $gil 2 $label $cores;processes - 2 $label $cores;" ]
+    [ "$(tsv_column "$data" speedup | head -n 1)" = "1.000" ]
+    tsv_column "$data" speedup | awk '!($1 > 0) { print "speed-up " $1; bad = 1 } END { exit bad }'
+    ordered "$data" min_s median_s max_s
+    for key in date cpu cores kernel python loadavg command; do
+        grep -q "^# $key: ." "$data" || { echo "no '# $key:' line"; return 1; }
+    done
+    [ -z "$(find "$BATS_TEST_TMPDIR" -name 'py.tsv.tmp.*')" ]
+    if [ "$cores" -gt 1 ]; then          # --cpus 1: the kernel says it ran on one core
+        run "$py" "$COMPANION" cpu --workers 2 --processes 0 --work 100000 --repeat 1 --cpus 1 --data "$data"
+        [ "$status" -eq 0 ]
+        [ "$(tsv_column "$data" cpus | sort -u)" = 1 ]
+    fi
+
+    run "$py" "$COMPANION" switches --threads 2 --intervals 1ms,2ms --duration 50ms --repeat 2 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    case "$gil" in
+        new) [ "$(rows "$data" gil threads interval_us interpreter)" = "new 2 1000 $label;new 2 2000 $label;" ] ;;
+        old) [ "$(rows "$data" gil threads interval_us interpreter)" = "old 2 - $label;" ] ;;
+        none)
+            [ -z "$(rows "$data" gil)" ]
+            grep -q '^# no GIL: nothing is handed over' "$data"
+            ;;
+    esac
+    if [ "$gil" != none ]; then
+        ordered "$data" min_switches_per_s switches_per_s max_switches_per_s
+        ordered "$data" min_slice_ms median_slice_ms max_slice_ms
+        tsv_column "$data" switches_per_s | awk '!($1 > 0) { bad = 1 } END { exit bad }'
+    fi
+
+    run "$py" "$COMPANION" convoy --cpu-threads 0,1 --intervals 1ms --op 200us --ops 5 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    local interval=1000
+    [ "$gil" = new ] || interval=-
+    [ "$(rows "$data" gil cpu_threads interval_us interpreter)" = "$gil 0 $interval $label;$gil 1 $interval $label;" ]
+    tsv_column "$data" min_op_ms | awk '!($1 >= 0.2) { print "shorter than its sleep: " $1; bad = 1 } END { exit bad }'
+    ordered "$data" min_op_ms median_op_ms max_op_ms
+
+    run "$py" "$COMPANION" ticks --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    if [ "$gil" = old ]; then
+        # The simulation's GIL_TICKS_PER_UNIT is what the interpreter's own ticker says.
+        [ "$(tsv_column "$data" ticks_per_turn)" = "$(sed -n 's/^#define GIL_TICKS_PER_UNIT \([0-9]*\).*/\1.00/p' common/gil.h)" ]
+    else
+        [ "$(tsv_column "$data" ticks_per_turn)" = - ]
+    fi
+
+    run "$py" "$COMPANION" switches --intervals 5
     [ "$status" -eq 2 ]
     assert_contains "--intervals"
-    run python3 chapters/03-simulated-gil/gil_cpython.py cpu --workers 0
+    assert_contains "usage:"
+    run "$py" "$COMPANION" cpu --cpus 0
+    [ "$status" -eq 2 ]
+    assert_contains "--cpus"
+}
+
+@test "the companion under python3 (always in CI): rows as the interpreter reports itself, invariants hold" {
+    python_or_skip python3
+    companion_holds
+}
+
+# Every other interpreter find_pythons.sh finds (make interpreters, or a
+# distribution's package): the same checks under each. Which ran, and which
+# were not there, goes into the TAP output as comments.
+@test "the companion under every other interpreter present (2.7, 3.13, 3.13t, 3.14t): the same invariants" {
+    local paths path ran=""
+    paths=$(chapters/03-simulated-gil/find_pythons.sh 2>"$BATS_TEST_TMPDIR/found")
+    for path in $paths; do
+        py=$path
+        [ "$(reported)" != "$(py=$(command -v python3) reported)" ] || continue
+        companion_holds || { echo "under $path"; return 1; }
+        ran+=" $(reported | tr ' ' /)"
+    done
+    echo "# ran under:${ran:- none but python3}" >&3
+    grep 'not found' "$BATS_TEST_TMPDIR/found" | sed 's/^ */# /' >&3 || true
+}
+
+@test "the CPython companion rejects bad arguments with status 2" {
+    python_or_skip python3
+    run "$py" "$COMPANION" cpu --workers 0
     [ "$status" -eq 2 ]
     assert_contains "--workers"
-    run python3 chapters/03-simulated-gil/gil_cpython.py
+    run "$py" "$COMPANION"
     [ "$status" -eq 2 ]
     assert_contains "usage:"
-    run python3 chapters/03-simulated-gil/gil_cpython.py runs --runs 0
+    run "$py" "$COMPANION" runs --runs 0
     [ "$status" -eq 2 ]
     assert_contains "--runs"
-    run python3 chapters/03-simulated-gil/gil_cpython.py runs --simulation "$BATS_TEST_TMPDIR/none"
+    run "$py" "$COMPANION" runs --simulation "$BATS_TEST_TMPDIR/none"
     [ "$status" -eq 2 ]
     assert_contains "--simulation"
+    run "$py" "$COMPANION" ticks --turns 31
+    [ "$status" -eq 2 ]
+    assert_contains "--turns"
 }
 
 @test "the CPython companion's runs: one row per run, then median, min and max of each column" {
@@ -201,16 +343,58 @@ overlaps() {
     [ -z "$(find "$BATS_TEST_TMPDIR" -name 'runs.tsv.tmp.*')" ]
 }
 
-@test "the CPython companion writes data with provenance, atomically" {
-    command -v python3 >/dev/null || skip "python3 is not installed"
-    data=$BATS_TEST_TMPDIR/py.tsv
-    run python3 chapters/03-simulated-gil/gil_cpython.py convoy --cpu-threads 0 --intervals 1ms --ops 3 --data "$data"
+@test "find_pythons.sh lists what runs, says what does not and how to get what is missing" {
+    bin=$BATS_TEST_TMPDIR/bin
+    mkdir -p "$bin" "$BATS_TEST_TMPDIR/empty"
+    printf '#!/bin/sh\nexit 1\n' >"$bin/python2.7"      # found, but does not run
+    chmod +x "$bin/python2.7"
+    run --separate-stderr env WORKBOOK_INTERPRETERS="$BATS_TEST_TMPDIR/empty" PATH="$bin:/usr/bin:/bin" \
+        chapters/03-simulated-gil/find_pythons.sh
     [ "$status" -eq 0 ]
-    for key in date cpu cores kernel python command; do
-        grep -q "^# $key: ." "$data" || { echo "no '# $key:' line"; return 1; }
+    [[ "$stderr" == *"python2.7    $bin/python2.7 does not run here: skipped"* ]] || { echo "$stderr"; return 1; }
+    [[ "$stderr" == *"python2.7    not found: make interpreters"* ]]
+    [[ "$stderr" == *"python3.13t  not found: make interpreters"* ]]
+    [[ "$stderr" == *"(no old GIL among them"* ]]
+    # Every path on stdout runs the companion, and no version is listed twice.
+    for path in $output; do "$path" "$COMPANION" about >/dev/null; done
+    [ "$(for path in $output; do "$path" "$COMPANION" about; done | cut -d' ' -f1 | sort | uniq -d)" = "" ]
+}
+
+@test "side_by_side.py fidelity: a ratio per quantity, GIL and thread count, with its spread over the rounds" {
+    python_or_skip python3
+    data=$BATS_TEST_TMPDIR/fidelity.tsv rounds=$BATS_TEST_TMPDIR/rounds.tsv
+    run python3 chapters/03-simulated-gil/side_by_side.py fidelity --simulation "$BUILD/chapter03" \
+        --interpreter "$py" --rounds 2 --cpus 1 --threads 2 --convoy-threads 0,1 --work 100000 --repeat 1 \
+        --duration 50ms --ops 3 --data "$data" --rounds-data "$rounds"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    gil=$(reported | cut -d' ' -f2)
+    expected="speedup 2;handoffs_per_s 2;median_slice_ms 2;convoy_op_ms 0;convoy_op_ms 1;"
+    [ "$gil" = none ] && expected="speedup 2;convoy_op_ms 0;convoy_op_ms 1;"
+    [ "$(rows "$data" quantity threads)" = "$expected" ]
+    [ "$(tsv_column "$data" rounds | sort -u)" = 2 ]
+    [ "$(tsv_column "$data" cpus | sort -u)" = 1 ]
+    [ "$(tsv_column "$data" gil | sort -u)" = "$gil" ]
+    ordered "$data" ratio_min ratio ratio_max
+    tsv_column "$data" within_15pct | grep -vqxE 'yes|no' && return 1
+    # The rounds file: each quantity once per round, the ratio sim / real.
+    [ "$(tsv_column "$rounds" round | sort | uniq -c | awk '{ print $1 }' | sort -u)" = "$(tsv_column "$data" quantity | wc -l)" ]
+    paste <(tsv_column "$rounds" sim) <(tsv_column "$rounds" real) <(tsv_column "$rounds" ratio) |
+        awk '{ if ($2 <= 0 || ($1 / $2 - $3) ^ 2 > 0.01) { print "bad ratio: " $0; bad = 1 } } END { exit bad }'
+}
+
+@test "side_by_side.py single: one thread's time under two builds, round by round, then median, min and max" {
+    python_or_skip python3
+    data=$BATS_TEST_TMPDIR/single.tsv
+    run python3 chapters/03-simulated-gil/side_by_side.py single --simulation "$BUILD/chapter03" \
+        --gil-build "$py" --free-threaded "$py" --rounds 3 --work 100000 --repeat 1 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$data" run | tr '\n' ' ')" = "1 2 3 median min max " ]
+    for column in gil_s nogil_s nogil_over_gil sim_new_s sim_none_s sim_none_over_new; do
+        tsv_column "$data" "$column" | awk '!($1 > 0) { bad = 1 } END { exit bad }' || { echo "$column"; return 1; }
+        sorted=$(tsv_column "$data" "$column" | head -n 3 | sort -g | tr '\n' ' ')
+        read -r lo mid hi <<<"$sorted"
+        [ "$(tsv_column "$data" "$column" | tail -n 3 | tr '\n' ' ')" = "$mid $lo $hi " ]
     done
-    [ "$(tsv_column "$data" cpu_threads)" = 0 ]
-    [ -z "$(find "$BATS_TEST_TMPDIR" -name 'py.tsv.tmp.*')" ]
 }
 
 @test "gil_cpu stopped by SIGTERM kills and reaps its worker processes" {

@@ -33,6 +33,13 @@ programs() {
     done
 }
 
+@test "every program's --help lists each option once" {
+    for prog in $(programs); do
+        twice=$("$prog" --help | awk '/^  --/ { print $1 }' | sort | uniq -d)
+        [ -z "$twice" ] || { echo "$prog --help lists twice: $twice"; return 1; }
+    done
+}
+
 @test "every program rejects an unknown option with status 2 and its usage" {
     for prog in $(programs); do
         run "$prog" --no-such-option
@@ -67,6 +74,6 @@ takes_operands() {
 
 @test "shell scripts pass shellcheck" {
     command -v shellcheck >/dev/null || skip "shellcheck is not installed"
-    run shellcheck -x .ci/run .ci/deps.sh tests/run.sh tests/lib/docs.sh common/chapter.sh common/interpreters.sh chapters/*/run.sh
+    run shellcheck -x .ci/run .ci/deps.sh tests/run.sh tests/lib/docs.sh common/chapter.sh common/interpreters.sh chapters/*/*.sh
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
 }

@@ -186,14 +186,12 @@ static const char help_text[] =
     "Counts the function calls each CPU-bound thread makes in a fixed time under\n"
     "a simulated GIL: the per-thread histogram of calls.\n"
     "\n"
-    "  --gil LIST            new, old, none (default new,none)\n"
-    "  --threads LIST        thread counts (1 to 64; default 1,4,8,16)\n"
-    "  --duration D          how long each run lasts (10ms to 60s; default 2s)\n"
-    "  --call-bytecodes N    bytecodes in one call (1 to 1000000; default 40)\n"
-    "  --cpus N              run on N cores only (default: all allowed)\n"
-    "  --data FILE           write every thread's count as TSV to FILE\n"
-    "  --quick               duration 300ms\n"
-    "  --help                show this help\n";
+    "  --gil LIST        new, old, none (default new,none)\n"
+    "  --threads LIST    thread counts (1 to 64; default 1,4,8,16)\n"
+    "  --duration D      how long each run lasts (10ms to 60s; default 2s)\n"
+    "  --call-bytecodes N\n"
+    "                    bytecodes in one call (1 to 1000000; default 40)\n"
+    "  --cpus N          run on N cores only (default: all allowed)\n";
 
 /* The defaults (a shorter run with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -205,9 +203,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "duration", required_argument, NULL, 'D' },
         { "call-bytecodes", required_argument, NULL, 'b' },
         { "cpus", required_argument, NULL, 'c' },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -220,6 +215,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .call_bytecodes = 40,
         .cpus = allowed,
     };
+    cfg->run.takes = TAKES_DATA | TAKES_QUICK;
+    cfg->run.quick_help = "duration 300ms";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'g':

@@ -54,6 +54,13 @@ struct config {
     run_options run;
 };
 
+/* Between two calls the I/O thread runs a little Python: gil_cpython.py's
+ * loop around time.sleep() costs 13 ticks in CPython 2.7, about as many as
+ * four turns of the countdown (three each). Under the old GIL that matters:
+ * a thread that spends more than 100 ticks between calls lets go of the
+ * lock once more, and may lose it. */
+#define PYTHON_BETWEEN_CALLS 4
+
 struct io_thread {
     gil_thread thread;
     int64_t op_ns;
@@ -70,7 +77,7 @@ static void *io_main(void *arg)
         int64_t start = now_ns();
         interp_sleep(&io->thread, io->op_ns);  /* drops the GIL, sleeps, takes it */
         io->op_ms[k] = (double)(now_ns() - start) / NS_PER_MS;
-        interp_run(&io->thread, 40);           /* a little Python between calls */
+        interp_run(&io->thread, PYTHON_BETWEEN_CALLS); /* a little Python */
     }
     interp_end(&io->thread);
     return NULL;
@@ -202,19 +209,16 @@ static const char help_text[] =
     "Times a short blocking operation alone and beside CPU-bound threads under a\n"
     "simulated GIL: the convoy effect.\n"
     "\n"
-    "  --gil LIST           new, old, none (default new,old)\n"
-    "  --cpu-threads LIST   CPU-bound threads beside it (0 to 16; default 0,1,2)\n"
-    "  --intervals LIST     switch intervals of the new GIL (10us to 1s each;\n"
-    "                       default 0.5ms,5ms,50ms)\n"
-    "  --op D               the blocking operation: a sleep this long (1us to 1s;\n"
-    "                       default 150us)\n"
-    "  --ops N              operations timed per configuration (1 to 100000;\n"
-    "                       default 40)\n"
-    "  --cpus N             run on N cores only (default: all allowed)\n"
-    "  --data FILE          write the results as TSV to FILE\n"
-    "  --quick              intervals 0.5ms,5ms, 20 operations\n"
-    "  --progress           show the progress bar even when stderr is not a terminal\n"
-    "  --help               show this help\n";
+    "  --gil LIST        new, old, none (default new,old)\n"
+    "  --cpu-threads LIST\n"
+    "                    CPU-bound threads beside it (0 to 16; default 0,1,2)\n"
+    "  --intervals LIST  switch intervals of the new GIL (10us to 1s each;\n"
+    "                    default 0.5ms,5ms,50ms)\n"
+    "  --op D            the blocking operation: a sleep this long (1us to 1s;\n"
+    "                    default 150us)\n"
+    "  --ops N           operations timed per configuration (1 to 100000;\n"
+    "                    default 40)\n"
+    "  --cpus N          run on N cores only (default: all allowed)\n";
 
 /* The defaults (fewer intervals and operations with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -227,10 +231,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "op", required_argument, NULL, 'o' },
         { "ops", required_argument, NULL, 'n' },
         { "cpus", required_argument, NULL, 'c' },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -247,6 +247,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     };
     memcpy(cfg->intervals_ns, intervals, cfg->n_intervals * sizeof *intervals);
 
+    cfg->run.takes = TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "intervals 0.5ms,5ms, 20 operations";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'g':

@@ -302,18 +302,13 @@ static const char help_text[] =
     "Splits CPU-bound work among threads under a simulated GIL, and among\n"
     "processes, and reports the speed-up over the same work done serially.\n"
     "\n"
-    "  --gil LIST          GIL modes for the threads: new, old, none (default all)\n"
-    "  --workers LIST      thread counts (1 to 64; default 1,2,4,8,16)\n"
-    "  --processes LIST    process counts (0 to 64, 0 = none; default 1,2,4)\n"
-    "  --work N            bytecodes in all (1000 to 10^11; default 40000000,\n"
-    "                      about a second)\n"
-    "  --cpus N            run on N cores only (1 to the cores allowed; default all)\n"
-    "  --interval D        switch interval of the new GIL (default 5ms)\n"
-    "  --repeat N          repeats of every configuration (1 to 10000; default 5)\n"
-    "  --data FILE         also write the results as TSV to FILE\n"
-    "  --quick             work 8000000, workers 1,2,4, processes 1,2, repeat 3\n"
-    "  --progress          show the progress bar even when stderr is not a terminal\n"
-    "  --help              show this help\n";
+    "  --gil LIST        GIL modes for the threads: new, old, none (default all)\n"
+    "  --workers LIST    thread counts (1 to 64; default 1,2,4,8,16)\n"
+    "  --processes LIST  process counts (0 to 64, 0 = none; default 1,2,4)\n"
+    "  --work N          bytecodes in all (1000 to 10^11; default 40000000,\n"
+    "                    about a second)\n"
+    "  --cpus N          run on N cores only (1 to the cores allowed; default all)\n"
+    "  --interval D      switch interval of the new GIL (default 5ms)\n";
 
 /* The defaults (less work and fewer workers with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -326,11 +321,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "work", required_argument, NULL, 'W' },
         { "cpus", required_argument, NULL, 'c' },
         { "interval", required_argument, NULL, 'i' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -349,6 +339,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     memcpy(cfg->workers, quick ? quick_workers : all_workers, cfg->n_workers * sizeof(long long));
     memcpy(cfg->processes, quick ? quick_processes : all_processes, cfg->n_processes * sizeof(long long));
 
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "work 8000000, workers 1,2,4, processes 1,2, repeat 3";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'g':

@@ -1,33 +1,46 @@
 #!/usr/bin/env python3
-"""gil_cpython.py - the chapter's GIL experiments in the real CPython.
+"""gil_cpython.py - the chapter's GIL experiments in a real CPython: 2.7, 3.x or free-threaded.
 
-The same three measurements as the simulation, so that the two can be
-compared side by side on one machine, and the first of them repeated:
+The same measurements as the simulation, so that each simulated GIL can be
+held against the interpreter it stands for on one machine: the old GIL
+against CPython 2.7, the new one against 3.2 and later, none against a
+free-threaded 3.13t or 3.14t. It runs under Python 2.7 and 3.x alike, asks
+the interpreter what it is, and labels every row with its version
+(interpreter: 2.7.18, 3.11.7, 3.13.5, 3.13.5t) and its GIL as it reports
+it (gil: old without sys.setswitchinterval, none when sys._is_gil_enabled()
+says so, new otherwise).
 
   cpu       CPU-bound work (count down from --work) split among threads and
             among processes; speed-up over the same work done serially
             (compare gil_cpu)
   switches  CPU-bound threads; hand-offs per second and the median slice,
-            for several switch intervals (compare gil_switches)
+            for each switch interval where the interpreter has one (2.7 has
+            none: interval_us is "-") (compare gil_switches)
   convoy    a short time.sleep() timed alone and beside CPU-bound threads
             (compare gil_convoy)
+  ticks     what one turn of the countdown loop costs in ticks of Python 2's
+            check interval, read from the interpreter's own ticker
   runs      the cpu experiment (threads only) run --runs times, each in a
             fresh interpreter, with the simulation's gil_cpu after each run
             (--simulation): how far one run's speed-ups are from the next's
+  about     the interpreter's label and GIL, as the rows give them ("2.7.18 old")
 
   python3 gil_cpython.py cpu --workers 1,2,4 --processes 1,2,4 --data cpu.tsv
-  python3 gil_cpython.py switches --threads 2 --intervals 0.5ms,5ms
-  python3 gil_cpython.py convoy --cpu-threads 0,1 --intervals 5ms
+  python2.7 gil_cpython.py switches --threads 2,4 --cpus 1
+  python3.13t gil_cpython.py convoy --cpu-threads 0,1,2 --intervals 5ms
   python3 gil_cpython.py runs --runs 5 --simulation build/chapter03/gil_cpu
 
-Each writes a TSV data file (--data) with the same provenance lines as the
-C programs, written to a temporary name and renamed into place.
+Every experiment takes --cpus N (run on N cores only) and --data FILE (a
+TSV with the same provenance lines as the C programs, written to a
+temporary name and renamed into place).
 """
+
+from __future__ import division, print_function
 
 import argparse
 import multiprocessing
 import os
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,7 +48,11 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
-from workbook import duration, duration_list, int_list, positive, write_data  # noqa: E402
+from workbook import (clock, confine_to_cpus, cores, duration, duration_list, gil_kind,  # noqa: E402
+                      int_list, interpreter_label, median, positive, write_data)
+
+INTERPRETER = interpreter_label()     # 2.7.18, 3.13.5, 3.13.5t, ...
+GIL = gil_kind()                      # old, new or none, as the interpreter says
 
 # ---- cpu: threads and processes against serial ------------------------------------------
 
@@ -47,38 +64,37 @@ def countdown(n):
 
 def time_threads(n, work):
     threads = [threading.Thread(target=countdown, args=(work // n,)) for _ in range(n)]
-    start = time.perf_counter()
+    start = clock()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def time_processes(n, work):
-    context = multiprocessing.get_context("fork")
-    processes = [context.Process(target=countdown, args=(work // n,)) for _ in range(n)]
-    start = time.perf_counter()
+    processes = [multiprocessing.Process(target=countdown, args=(work // n,)) for _ in range(n)]
+    start = clock()
     for p in processes:
         p.start()
     for p in processes:
         p.join()
         if p.exitcode != 0:
-            sys.exit(f"gil_cpython.py: worker process failed with exit code {p.exitcode}")
-    return time.perf_counter() - start
+            sys.exit("gil_cpython.py: worker process failed with exit code %s" % p.exitcode)
+    return clock() - start
 
 
 def time_serial(work):
-    start = time.perf_counter()
+    start = clock()
     countdown(work)
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def run_cpu(args):
     series = [("serial", "-", 1)]
-    series += [("threads", "new", n) for n in args.workers]
+    series += [("threads", GIL, n) for n in args.workers]
     series += [("processes", "-", n) for n in args.processes if n > 0]
-    times = {s: [] for s in series}
+    times = dict((s, []) for s in series)
     time_serial(args.work // 4)           # warm up, untimed
     for _ in range(args.repeat):          # interleaved, like gil_cpu
         for s in series:
@@ -89,113 +105,186 @@ def run_cpu(args):
                 times[s].append(time_threads(n, args.work))
             else:
                 times[s].append(time_processes(n, args.work))
-    serial = statistics.median(times[series[0]])
+    serial = median(times[series[0]])
     rows = []
-    print(f"{'mode':9} {'gil':4} {'workers':>7} {'median_s':>9} {'speedup':>8}")
+    print("%-9s %-4s %7s %9s %8s   (CPython %s, %d core(s))"
+          % ("mode", "gil", "workers", "median_s", "speedup", INTERPRETER, args.cpus))
     for s in series:
         t = times[s]
-        median = statistics.median(t)
-        print(f"{s[0]:9} {s[1]:4} {s[2]:7} {median:9.3f} {serial / median:7.2f}x")
-        rows.append([s[0], s[1], s[2], os.cpu_count(), args.repeat, f"{median:.4f}",
-                     f"{min(t):.4f}", f"{max(t):.4f}", f"{serial / median:.3f}"])
+        mid = median(t)
+        print("%-9s %-4s %7d %9.3f %7.2fx" % (s[0], s[1], s[2], mid, serial / mid))
+        rows.append([s[0], s[1], s[2], args.cpus, args.repeat, "%.4f" % mid, "%.4f" % min(t),
+                     "%.4f" % max(t), "%.3f" % (serial / mid), "%.4g" % (args.work / mid), INTERPRETER])
     if args.data:
-        write_data(args.data, [f"work: countdown from {args.work}"],
+        write_data(args.data, ["work: countdown from %d" % args.work,
+                               "work_per_s: turns of the countdown loop per second of wall time"],
                    ["mode", "gil", "workers", "cpus", "repeats", "median_s", "min_s", "max_s",
-                    "speedup"], rows)
+                    "speedup", "work_per_s", "interpreter"], rows)
 
 
 # ---- switches: who runs when ------------------------------------------------------------
 
-GAP = 200e-6  # a pause this long between two turns of the loop: we lost the GIL
+CHUNK = 10  # turns of the countdown between two looks at who ran last
 
 
-def spin_and_record(deadline, runs):
-    """Spin until `deadline`, recording each stretch during which we ran."""
-    clock = time.perf_counter
-    start = last = clock()
-    while last < deadline:
-        now = clock()
-        if now - last > GAP:
-            runs.append((start, last))
-            start = now
-        last = now
-    runs.append((start, last))
+def note_handoffs(me, last, stop, changes):
+    """Run CPU-bound (the countdown, CHUNK turns at a time) until `stop`; after
+    each chunk, if another thread was the last to run, note the time: the
+    GIL came to us. Only one thread runs bytecode at a time, so `last` needs
+    no lock, and every hand-off is seen within a chunk (under Python 2 a
+    thread keeps the GIL at least 100 ticks, three chunks)."""
+    while not stop[0]:
+        n = CHUNK
+        while n > 0:
+            n -= 1
+        if last[0] is not me:
+            last[0] = me
+            changes.append(clock())
+
+
+def one_switches_run(n, seconds):
+    """n CPU-bound threads for `seconds`: (hand-offs per second, median slice in ms)."""
+    last, stop = [None], [False]
+    changes = [[] for _ in range(n)]
+    threads = [threading.Thread(target=note_handoffs, args=(object(), last, stop, changes[i]))
+               for i in range(n)]
+    start = clock()
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop[0] = True
+    end = clock()
+    for t in threads:
+        t.join()
+    # Every change of hands in time order; the first is the first thread starting.
+    times = sorted(t for per_thread in changes for t in per_thread if t <= end)
+    handoffs = len(times) - 1
+    # A slice: from one hand-off to the next; the first and the last are cut short.
+    slices = [(b - a) * 1e3 for a, b in zip(times[1:], times[2:])]
+    return handoffs / (end - start), (median(slices) if slices else 0.0)
 
 
 def run_switches(args):
     rows = []
-    old_interval = sys.getswitchinterval()
-    print(f"{'gil':4} {'threads':>7} {'interval_us':>11} {'switches_per_s':>14} {'median_slice_ms':>15}")
-    for n in args.threads:
-        for interval in args.intervals:
-            sys.setswitchinterval(interval)
+    intervals = args.intervals if GIL == "new" else [None]   # only the new GIL has one
+    print("%-4s %7s %11s %14s %15s   (CPython %s, %d core(s))"
+          % ("gil", "threads", "interval_us", "switches_per_s", "median_slice_ms", INTERPRETER,
+             args.cpus))
+    if GIL == "none":
+        print("no GIL: nothing is handed over, so there is nothing to count")
+    old_interval = sys.getswitchinterval() if GIL == "new" else None
+    for n in args.threads if GIL != "none" else []:
+        for interval in intervals:
+            if interval is not None:
+                sys.setswitchinterval(interval)
             rates, slices = [], []
             for _ in range(args.repeat):
-                runs = [[] for _ in range(n)]
-                deadline = time.perf_counter() + args.duration + 0.01 * n
-                threads = [threading.Thread(target=spin_and_record, args=(deadline, runs[i]))
-                           for i in range(n)]
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join()
-                # The first and last stretch of each thread are cut short.
-                inner = [r for per_thread in runs for r in per_thread[1:-1]]
-                first = min(r[0][0] for r in runs)
-                last = max(r[-1][1] for r in runs)
-                handoffs = sum(len(r) for r in runs) - 1
-                rates.append(handoffs / (last - first))
-                slices.append(statistics.median([(b - a) * 1e3 for a, b in inner]) if inner else 0.0)
-            rate, slice_ms = statistics.median(rates), statistics.median(slices)
-            print(f"{'new':4} {n:7} {round(interval * 1e6):11} {rate:14.1f} {slice_ms:15.3f}")
-            rows.append(["new", n, round(interval * 1e6), os.cpu_count(), args.repeat,
-                         f"{rate:.2f}", f"{slice_ms:.4f}"])
-    sys.setswitchinterval(old_interval)
+                rate, slice_ms = one_switches_run(n, args.duration)
+                rates.append(rate)
+                slices.append(slice_ms)
+            shown = "-" if interval is None else "%d" % round(interval * 1e6)
+            print("%-4s %7d %11s %14.1f %15.4f" % (GIL, n, shown, median(rates), median(slices)))
+            rows.append([GIL, n, shown, args.cpus, args.repeat, "%.2f" % median(rates),
+                         "%.4f" % median(slices), "%.2f" % min(rates), "%.2f" % max(rates),
+                         "%.4f" % min(slices), "%.4f" % max(slices), INTERPRETER])
+    if old_interval is not None:
+        sys.setswitchinterval(old_interval)
     if args.data:
-        write_data(args.data, [f"duration_s: {args.duration}", f"gap_us: {GAP * 1e6:.0f}"],
+        comments = ["duration_s: %s" % args.duration,
+                    "method: after every %d turns of the countdown a thread notes whether another "
+                    "thread ran last" % CHUNK]
+        if GIL == "none":
+            comments.append("no GIL: nothing is handed over, no rows")
+        write_data(args.data, comments,
                    ["gil", "threads", "interval_us", "cpus", "repeats", "switches_per_s",
-                    "median_slice_ms"], rows)
+                    "median_slice_ms", "min_switches_per_s", "max_switches_per_s",
+                    "min_slice_ms", "max_slice_ms", "interpreter"], rows)
 
 
 # ---- convoy: a short sleep beside CPU-bound threads -----------------------------------------
 
 
 def spin_until(stop):
-    n = 0
-    while not stop.is_set():
-        n += 1
+    """CPU-bound, 256 turns of the countdown between looks at `stop` (as gil_convoy's spinners)."""
+    while not stop[0]:
+        n = 256
+        while n > 0:
+            n -= 1
 
 
 def run_convoy(args):
     rows = []
-    old_interval = sys.getswitchinterval()
-    print(f"blocking operation: time.sleep({args.op * 1e3:.3f} ms), {args.ops} times")
-    print(f"{'gil':4} {'cpu_threads':>11} {'interval_us':>11} {'median_op_ms':>13} {'min_op_ms':>10} {'max_op_ms':>10}")
-    for interval in args.intervals:
-        sys.setswitchinterval(interval)
+    intervals = args.intervals if GIL == "new" else [None]
+    old_interval = sys.getswitchinterval() if GIL == "new" else None
+    print("blocking operation: time.sleep(%.3f ms), %d times (CPython %s, %d core(s))"
+          % (args.op * 1e3, args.ops, INTERPRETER, args.cpus))
+    print("%-4s %11s %11s %13s %10s %10s" % ("gil", "cpu_threads", "interval_us", "median_op_ms",
+                                            "min_op_ms", "max_op_ms"))
+    for interval in intervals:
+        if interval is not None:
+            sys.setswitchinterval(interval)
         for n in args.cpu_threads:
-            stop = threading.Event()
+            stop = [False]
             spinners = [threading.Thread(target=spin_until, args=(stop,)) for _ in range(n)]
             for t in spinners:
                 t.start()
             ops = []
-            clock = time.perf_counter
             for _ in range(args.ops):
                 start = clock()
                 time.sleep(args.op)
                 ops.append((clock() - start) * 1e3)
-            stop.set()
+            stop[0] = True
             for t in spinners:
                 t.join()
-            median = statistics.median(ops)
-            print(f"{'new':4} {n:11} {round(interval * 1e6):11} {median:13.3f} {min(ops):10.3f} {max(ops):10.3f}")
-            rows.append(["new", n, round(interval * 1e6), os.cpu_count(), args.ops,
-                         f"{median:.4f}", f"{min(ops):.4f}", f"{max(ops):.4f}"])
-    sys.setswitchinterval(old_interval)
+            shown = "-" if interval is None else "%d" % round(interval * 1e6)
+            mid = median(ops)
+            print("%-4s %11d %11s %13.3f %10.3f %10.3f" % (GIL, n, shown, mid, min(ops), max(ops)))
+            rows.append([GIL, n, shown, args.cpus, args.ops, "%.4f" % mid, "%.4f" % min(ops),
+                         "%.4f" % max(ops), INTERPRETER])
+    if old_interval is not None:
+        sys.setswitchinterval(old_interval)
     if args.data:
-        write_data(args.data, [f"op: time.sleep of {args.op * 1e3:.3f} ms"],
+        write_data(args.data, ["op: time.sleep of %.3f ms" % (args.op * 1e3)],
                    ["gil", "cpu_threads", "interval_us", "cpus", "ops", "median_op_ms",
-                    "min_op_ms", "max_op_ms"], rows)
+                    "min_op_ms", "max_op_ms", "interpreter"], rows)
+
+
+# ---- ticks: what a turn of the loop costs in Python 2's check interval -------------------------
+
+
+def ticks_per_turn(ticker, turns):
+    """Ticks that `turns` turns of the countdown take, read from Python 2's
+    _Py_Ticker before and after (the reading's own ticks cancel out against
+    a run of no turns; the ticker counts down and restarts at the check interval)."""
+    def ticks(k):
+        n = k
+        before = ticker.value
+        while n > 0:
+            n -= 1
+        after = ticker.value
+        return (before - after) % (sys.getcheckinterval() + 1)
+    return (ticks(turns) - ticks(0)) / turns
+
+
+def run_ticks(args):
+    if GIL != "old":
+        print("CPython %s has no ticks: %s, and its eval loop checks the eval breaker once a "
+              "turn, at the backward jump" % (INTERPRETER, "it has no GIL" if GIL == "none" else
+                                              "its GIL counts time (the switch interval)"))
+        row = [INTERPRETER, GIL, "-", args.turns, "-"]
+    else:
+        import ctypes
+        ticker = ctypes.c_int.in_dll(ctypes.pythonapi, "_Py_Ticker")
+        per_turn = median([ticks_per_turn(ticker, args.turns) for _ in range(args.repeat)])
+        print("CPython %s: check interval %d ticks; one turn of `while n > 0: n -= 1` costs "
+              "%.2f ticks: the GIL is let go every %.1f turns"
+              % (INTERPRETER, sys.getcheckinterval(), per_turn, sys.getcheckinterval() / per_turn))
+        row = [INTERPRETER, GIL, sys.getcheckinterval(), args.turns, "%.2f" % per_turn]
+    if args.data:
+        write_data(args.data, ["ticks: read from the interpreter's _Py_Ticker (ctypes) around "
+                               "--turns turns, less a run of none"],
+                   ["interpreter", "gil", "check_interval", "turns", "ticks_per_turn"], [row])
+
 
 # ---- runs: the cpu experiment again and again, the simulation beside it --------------------
 
@@ -206,38 +295,43 @@ def run_runs(args):
     same load: one row per run, then the spread over the runs."""
     workers = ",".join(str(n) for n in args.workers)
     common = ["--workers", workers, "--processes", "0", "--work", str(args.work),
-              "--repeat", str(args.repeat)]
+              "--repeat", str(args.repeat), "--cpus", str(args.cpus)]
     programs = [("py", [sys.executable, os.path.abspath(__file__), "cpu"] + common)]
     if args.simulation:
-        programs.append(("sim", [args.simulation, "--gil", "new"] + common))
+        programs.append(("sim", [args.simulation, "--gil", GIL] + common))
     columns = ["run", "load_1min"]
     for name, _ in programs:
-        columns += [f"{name}_serial_s", f"{name}_serial_min_s", f"{name}_serial_max_s"]
-        columns += [f"{name}_speedup_{n}" for n in args.workers]
+        columns += [name + "_serial_s", name + "_serial_min_s", name + "_serial_max_s"]
+        columns += ["%s_speedup_%d" % (name, n) for n in args.workers]
     rows, simulation_build = [], []
-    print(" ".join(f"{c:>6}" for c in columns))
-    with tempfile.TemporaryDirectory(prefix="gil_cpython_runs.") as scratch:
+    print(" ".join("%6s" % c for c in columns))
+    scratch = tempfile.mkdtemp(prefix="gil_cpython_runs.")
+    try:
         for run in range(1, args.runs + 1):
-            row = [run, f"{os.getloadavg()[0]:.2f}"]
+            row = [run, "%.2f" % os.getloadavg()[0]]
             for name, command in programs:
-                data = os.path.join(scratch, f"{name}-{run}.tsv")
-                done = subprocess.run(command + ["--data", data], stdout=subprocess.DEVNULL)
-                if done.returncode != 0:
-                    sys.exit(f"gil_cpython.py: {command[0]} failed with exit status {done.returncode}")
+                data = os.path.join(scratch, "%s-%d.tsv" % (name, run))
+                with open(os.devnull, "w") as quiet:
+                    status = subprocess.call(command + ["--data", data], stdout=quiet)
+                if status != 0:
+                    sys.exit("gil_cpython.py: %s failed with exit status %d" % (command[0], status))
                 comments, table = read_data(data)
                 if name == "sim" and not simulation_build:
                     simulation_build = [c for c in comments if c.startswith(("compiler:", "cflags:"))]
                 row += one_run(table, args.workers)
-            print(" ".join(f"{v:>{max(len(c), 6)}}" for c, v in zip(columns, row)), flush=True)
+            print(" ".join("%*s" % (max(len(c), 6), v) for c, v in zip(columns, row)))
+            sys.stdout.flush()
             rows.append(row)
+    finally:
+        shutil.rmtree(scratch)
     rows += summary_rows(rows)
     for row in rows[-3:]:
-        print(" ".join(f"{v:>{max(len(c), 6)}}" for c, v in zip(columns, row)))
+        print(" ".join("%*s" % (max(len(c), 6), v) for c, v in zip(columns, row)))
     if args.data:
-        comments = [f"work: countdown from {args.work} (CPython), {args.work} bytecodes (simulation)",
-                    f"runs: {args.runs}, each a fresh interpreter: gil_cpython.py cpu " + " ".join(common)]
+        comments = ["work: countdown from %d (CPython), %d bytecodes (simulation)" % (args.work, args.work),
+                    "runs: %d, each a fresh interpreter: gil_cpython.py cpu " % args.runs + " ".join(common)]
         if args.simulation:
-            comments.append("simulation: " + " ".join([args.simulation, "--gil", "new"] + common)
+            comments.append("simulation: " + " ".join([args.simulation, "--gil", GIL] + common)
                             + ", right after each CPython run")
             comments += ["simulation " + c for c in simulation_build]
         comments.append("py_ CPython, sim_ the simulation; serial_s the median of one run's repeats, "
@@ -257,66 +351,95 @@ def read_data(path):
 
 def one_run(table, workers):
     """The serial median, fastest and slowest repeat, and each thread count's speed-up."""
-    serial = next(r for r in table if r["mode"] == "serial")
-    speedups = {int(r["workers"]): r["speedup"] for r in table
-                if r["mode"] == "threads" and r["gil"] == "new"}
+    serial = [r for r in table if r["mode"] == "serial"][0]
+    speedups = dict((int(r["workers"]), r["speedup"]) for r in table if r["mode"] == "threads")
     return [serial["median_s"], serial["min_s"], serial["max_s"]] + [speedups[n] for n in workers]
 
 
 def summary_rows(rows):
     """Median, min and max of every column but the run number, formatted as the rows are."""
     summary = []
-    for label, reduce in (("median", statistics.median), ("min", min), ("max", max)):
+    for label, reduce in (("median", median), ("min", min), ("max", max)):
         row = [label]
         for i in range(1, len(rows[0])):
             decimals = len(str(rows[0][i]).partition(".")[2])
-            row.append(f"{reduce(float(r[i]) for r in rows):.{decimals}f}")
+            row.append("%.*f" % (decimals, reduce([float(r[i]) for r in rows])))
         summary.append(row)
     return summary
 
 
 def executable(text):
     if not (os.path.isfile(text) and os.access(text, os.X_OK)):
-        raise argparse.ArgumentTypeError(f"'{text}' is not an executable file")
+        raise argparse.ArgumentTypeError("'%s' is not an executable file" % text)
     return text
+
+
+def turn_count(text):
+    value = positive(text)
+    if value > 30:    # 30 turns, 90 ticks: less than one check interval, no wrap-around to untangle
+        raise argparse.ArgumentTypeError("%d is out of range (1 to 30)" % value)
+    return value
+
+
+def cpu_count(text):
+    value = positive(text)
+    if value > cores():
+        raise argparse.ArgumentTypeError("%d is out of range (1 to the %d cores allowed)"
+                                         % (value, cores()))
+    return value
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="experiment", required=True)
+    sub = parser.add_subparsers(dest="experiment")
+    sub.required = True                   # (add_subparsers(required=...) is 3.7+)
 
-    cpu = sub.add_parser("cpu", help="threads and processes against serial")
+    def experiment(name, text):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--cpus", type=cpu_count, default=cores(),
+                       help="run on this many cores only (default: all allowed)")
+        p.add_argument("--data")
+        return p
+
+    cpu = experiment("cpu", "threads and processes against serial")
     cpu.add_argument("--workers", type=int_list(1, 64), default=[1, 2, 4])
     cpu.add_argument("--processes", type=int_list(0, 64), default=[1, 2, 4])
-    cpu.add_argument("--work", type=positive, default=40_000_000)
+    cpu.add_argument("--work", type=positive, default=40000000)
     cpu.add_argument("--repeat", type=positive, default=3)
-    cpu.add_argument("--data")
 
-    sw = sub.add_parser("switches", help="hand-offs per second and slice length")
+    sw = experiment("switches", "hand-offs per second and slice length")
     sw.add_argument("--threads", type=int_list(1, 64), default=[2])
     sw.add_argument("--intervals", type=duration_list, default=[0.0005, 0.001, 0.005, 0.05])
     sw.add_argument("--duration", type=duration, default=2.0)
     sw.add_argument("--repeat", type=positive, default=3)
-    sw.add_argument("--data")
 
-    cv = sub.add_parser("convoy", help="a short sleep beside CPU-bound threads")
+    cv = experiment("convoy", "a short sleep beside CPU-bound threads")
     cv.add_argument("--cpu-threads", type=int_list(0, 16), default=[0, 1, 2])
     cv.add_argument("--intervals", type=duration_list, default=[0.0005, 0.005, 0.05])
     cv.add_argument("--op", type=duration, default=150e-6)
     cv.add_argument("--ops", type=positive, default=40)
-    cv.add_argument("--data")
 
-    rn = sub.add_parser("runs", help="the cpu experiment run again and again, the simulation beside it")
+    tk = experiment("ticks", "Python 2: ticks of the check interval per turn of the countdown")
+    tk.add_argument("--turns", type=turn_count, default=30)
+    tk.add_argument("--repeat", type=positive, default=5)
+
+    rn = experiment("runs", "the cpu experiment run again and again, the simulation beside it")
     rn.add_argument("--runs", type=positive, default=5)
     rn.add_argument("--workers", type=int_list(1, 64), default=[1, 2, 4])
-    rn.add_argument("--work", type=positive, default=40_000_000)
+    rn.add_argument("--work", type=positive, default=40000000)
     rn.add_argument("--repeat", type=positive, default=5)
     rn.add_argument("--simulation", type=executable,
                     help="the simulation's gil_cpu, run after each CPython run")
-    rn.add_argument("--data")
+
+    sub.add_parser("about", help="the interpreter's label and GIL kind").set_defaults(cpus=cores())
 
     args = parser.parse_args()
-    experiments = {"cpu": run_cpu, "switches": run_switches, "convoy": run_convoy, "runs": run_runs}
+    if args.cpus < cores():
+        confine_to_cpus(args.cpus)        # before any thread or process starts
+    args.cpus = cores()                   # the rows say where it ran, as the kernel says
+    experiments = {"cpu": run_cpu, "switches": run_switches, "convoy": run_convoy,
+                   "ticks": run_ticks, "runs": run_runs,
+                   "about": lambda args: print(INTERPRETER, GIL)}
     experiments[args.experiment](args)
 
 

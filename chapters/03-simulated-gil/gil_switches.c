@@ -13,7 +13,9 @@
  *
  * It prints one row per GIL, thread count and switch interval (the new
  * GIL's only): the hand-offs per second, the median slice and the drop
- * requests per second, each the median over the repeats. --trace writes
+ * requests per second, each the median over the repeats (the data file has
+ * the fewest and most hand-offs and the shortest and longest median slice
+ * of the repeats too). --trace writes
  * every hold of one run instead: which thread, from when to when, and why
  * it let go (plots/03-gil-timeline.gp draws it).
  *
@@ -94,6 +96,10 @@ static const column columns[] = {
     { .name = "switches_per_s", .kind = COL_REAL, .decimals = 2 },
     { .name = "median_slice_ms", .kind = COL_REAL, .decimals = 4 },
     { .name = "drop_requests_per_s", .kind = COL_REAL, .decimals = 2 },
+    { .name = "min_switches_per_s", .kind = COL_REAL, .decimals = 2, .tsv_only = true },
+    { .name = "max_switches_per_s", .kind = COL_REAL, .decimals = 2, .tsv_only = true },
+    { .name = "min_slice_ms", .kind = COL_REAL, .decimals = 4, .tsv_only = true },
+    { .name = "max_slice_ms", .kind = COL_REAL, .decimals = 4, .tsv_only = true },
     { 0 },
 };
 
@@ -136,9 +142,15 @@ int main(int argc, char *argv[])
                 report_text(out, interval);
                 report_int(out, cfg.cpus);
                 report_int(out, cfg.run.repeat);
-                report_real(out, summarize(s.switches_per_s, repeat).median);
-                report_real(out, summarize(s.median_slice_ms, repeat).median);
+                summary rate = summarize(s.switches_per_s, repeat);
+                summary slice = summarize(s.median_slice_ms, repeat);
+                report_real(out, rate.median);
+                report_real(out, slice.median);
                 report_real(out, summarize(s.drop_requests_per_s, repeat).median);
+                report_real(out, rate.min);
+                report_real(out, rate.max);
+                report_real(out, slice.min);
+                report_real(out, slice.max);
             }
         }
     }
@@ -293,14 +305,8 @@ static const char help_text[] =
     "                    (10us to 1s each; default 0.5ms,1ms,5ms,50ms)\n"
     "  --duration D      how long each run lasts (10ms to 60s; default 2s)\n"
     "  --cpus N          run on N cores only (default: all allowed)\n"
-    "  --repeat N        runs of every configuration (1 to 10000; default 3,\n"
-    "                    1 with --quick or --trace)\n"
-    "  --data FILE       write the results as TSV to FILE\n"
     "  --trace FILE      write every hold of the GIL to FILE (one configuration,\n"
-    "                    one run)\n"
-    "  --quick           threads 2, intervals 1ms,5ms, duration 300ms, repeat 1\n"
-    "  --progress        show the progress bar even when stderr is not a terminal\n"
-    "  --help            show this help\n";
+    "                    one run)\n";
 
 /* The defaults (fewer, shorter runs with --quick; one run with --trace), then
  * the options given. */
@@ -314,11 +320,6 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "duration", required_argument, NULL, 'D' },
         { "cpus", required_argument, NULL, 'c' },
         { "trace", required_argument, NULL, 'T' },
-        { "repeat", required_argument, NULL, OPT_REPEAT },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "quick", no_argument, NULL, OPT_QUICK },
-        { "progress", no_argument, NULL, OPT_PROGRESS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -337,6 +338,8 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
     };
     memcpy(cfg->intervals_ns, quick ? quick_intervals : all_intervals, cfg->n_intervals * sizeof(long long));
 
+    cfg->run.takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS;
+    cfg->run.quick_help = "threads 2, intervals 1ms,5ms, duration 300ms, repeat 1";
     for (int c; (c = options_next(argc, argv, options, &cfg->run)) != -1;) {
         switch (c) {
         case 'g':

@@ -1,24 +1,56 @@
 #!/usr/bin/env bash
 # Chapter 3: what `make chapter3` (quick) and `make measure-chapter3`
-# (measure) run. See common/chapter.sh for the two modes. When python3 is
-# installed, the same experiments run in CPython too and are printed beside
-# the simulation's; WORKBOOK_SANITIZER (set by make asan/tsan) skips them.
+# (measure) run. See common/chapter.sh for the two modes.
+#
+# Beside the simulation, the same experiments run in every real CPython
+# found (gil_cpython.py): on PATH (python2.7, python3, python3.13t,
+# python3.14t) and in ${WORKBOOK_INTERPRETERS:-/opt/workbook-interpreters}/bin,
+# where `make interpreters` puts python2.7, python3.13 and python3.13t
+# (find_pythons.sh says which it found). Each simulated GIL is then held
+# against the interpreter it stands for (side_by_side.py). WORKBOOK_SANITIZER
+# (set by make asan/tsan) skips them.
+#
+# shellcheck disable=SC2054 # commas join one option's values (--workers 1,2,4)
 . common/chapter.sh
 chapter_setup "$@"
 here=chapters/03-simulated-gil
+folder=${WORKBOOK_INTERPRETERS:-/opt/workbook-interpreters}/bin
 quick=()
 [ "$MODE" = quick ] && quick=(--quick)
+one_core=()
+[ "$(nproc)" -gt 1 ] && one_core=(1)    # the 1-core runs, where there is more than one core
 
-python=
+interpreters=()
 if [ -n "${WORKBOOK_SANITIZER:-}" ]; then
-    echo "(sanitizer build: the CPython companion is skipped)"
-elif command -v python3 >/dev/null 2>&1; then
-    python=python3
+    echo "(sanitizer build: the real interpreters are skipped)"
 else
-    echo "python3 is not installed: the simulation runs alone, without CPython beside it."
+    mapfile -t interpreters < <("$here/find_pythons.sh")
 fi
 # This machine's graphs must not show CPython figures from an earlier run.
-[ -n "$python" ] || [ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv
+[ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv "$DATA_DIR"/03-fidelity*.tsv
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+# both NAME COMMAND...: COMMAND --data on all cores into $scratch/NAME-a.tsv
+# and, where there are more, again with --cpus 1 (and the options in
+# `cpus_1`) into $scratch/NAME-b.tsv.
+both() {
+    local name=$1
+    shift
+    "$@" --data "$scratch/$name-a.tsv"
+    if [ ${#one_core[@]} -gt 0 ]; then
+        "$@" "${cpus_1[@]}" --cpus 1 --data "$scratch/$name-b.tsv"
+    fi
+}
+
+# merge NAME: the files both wrote for NAME (NAME-*.tsv, in name order) as one
+# data file, $DATA_DIR/NAME.tsv: the first one's provenance, then each other
+# one's as "# companion" lines (merge_tsv).
+merge() {
+    local files=("$scratch/$1"-*.tsv)
+    merge_tsv "$DATA_DIR/$1.tsv" "${files[@]}"
+    rm -f "${files[@]}"
+}
 
 say "1. CPU-bound work: threads under each GIL, and processes (gil_cpu)"
 "$BIN/gil_cpu" "${quick[@]}" --data "$DATA_DIR/03-gil-cpu.tsv"
@@ -33,51 +65,75 @@ for run in new:2 new:4 old:2 none:4; do
         --trace "$DATA_DIR/03-timeline-$gil-$threads.tsv"
 done
 
-say "3. Hand-offs per second against the switch interval (gil_switches)"
-"$BIN/gil_switches" "${quick[@]}" --data "$DATA_DIR/03-gil-switches.tsv"
+say "3. Hand-offs per second against the switch interval (gil_switches), and on one core"
+threads=(--threads 2,3,4)
+[ "$MODE" = quick ] && threads=()
+cpus_1=(--intervals 5ms)
+both 03-gil-switches "$BIN/gil_switches" "${quick[@]}" "${threads[@]}"
+merge 03-gil-switches
 
-say "4. The convoy effect (gil_convoy)"
-"$BIN/gil_convoy" "${quick[@]}" --data "$DATA_DIR/03-convoy.tsv"
+say "4. The convoy effect (gil_convoy), and on one core"
+cpus_1=(--intervals 5ms)
+both 03-convoy "$BIN/gil_convoy" "${quick[@]}" --gil new,old,none
+merge 03-convoy
 
-say "5. Old GIL against new GIL on one core (gil_cpu --cpus 1)"
-"$BIN/gil_cpu" "${quick[@]}" --gil old,new --processes 0 --cpus 1 \
-    --data "$DATA_DIR/03-gil-cpu-1core.tsv"
+if [ ${#one_core[@]} -gt 0 ]; then
+    say "5. Every GIL on one core (gil_cpu --cpus 1)"
+    "$BIN/gil_cpu" "${quick[@]}" --gil old,new,none --processes 0 --cpus 1 \
+        --data "$DATA_DIR/03-gil-cpu-1core.tsv"
+fi
 
-if [ -n "$python" ]; then
-    say "CPython on this machine: the same experiments ($($python --version 2>&1))"
+if [ ${#interpreters[@]} -gt 0 ] && ! command -v python3 >/dev/null; then
+    echo "(python3 is not installed: side_by_side.py, which runs the others, needs it)"
+    interpreters=()
+fi
+if [ ${#interpreters[@]} -gt 0 ]; then
+    say "6. The same experiments in every real interpreter found"
     if [ "$MODE" = quick ]; then
-        $python $here/gil_cpython.py cpu --workers 1,2,4 --processes 1,2 --work 8000000 \
-            --repeat 3 --data "$DATA_DIR/03-cpython-cpu.tsv"
-        $python $here/gil_cpython.py switches --threads 2 --intervals 1ms,5ms --duration 300ms \
-            --repeat 1 --data "$DATA_DIR/03-cpython-switches.tsv"
-        $python $here/gil_cpython.py convoy --cpu-threads 0,1,2 --intervals 0.5ms,5ms --ops 20 \
-            --data "$DATA_DIR/03-cpython-convoy.tsv"
+        cpu=(cpu --workers 1,2,4 --processes 1,2 --work 4000000 --repeat 3)
+        switches=(switches --threads 2 --intervals 1ms,5ms --duration 300ms --repeat 1)
+        convoy=(convoy --intervals 0.5ms,5ms --ops 20)
     else
-        $python $here/gil_cpython.py cpu --workers 1,2,4,8,16 --processes 1,2,4 --repeat 5 \
-            --data "$DATA_DIR/03-cpython-cpu.tsv"
-        $python $here/gil_cpython.py switches --threads 2,4 --data "$DATA_DIR/03-cpython-switches.tsv"
-        $python $here/gil_cpython.py convoy --data "$DATA_DIR/03-cpython-convoy.tsv"
+        cpu=(cpu --workers 1,2,4,8,16 --processes 1,2,4 --work 20000000 --repeat 5)
+        switches=(switches --threads 2,3,4 --repeat 3)
+        convoy=(convoy)
     fi
+    i=0
+    for python in "${interpreters[@]}"; do
+        echo "-- CPython $("$python" "$here/gil_cpython.py" about) ($python)"
+        cpus_1=(--workers 1,2,4 --processes 0)
+        both "03-cpython-cpu-$i" "$python" "$here/gil_cpython.py" "${cpu[@]}"
+        cpus_1=(--intervals 5ms)
+        both "03-cpython-switches-$i" "$python" "$here/gil_cpython.py" "${switches[@]}"
+        both "03-cpython-convoy-$i" "$python" "$here/gil_cpython.py" "${convoy[@]}"
+        "$python" "$here/gil_cpython.py" ticks --data "$scratch/03-cpython-ticks-$i.tsv"
+        i=$((i + 1))
+    done
+    # One file per experiment, every interpreter's rows in it (and the rows
+    # for all cores and for one core): the graphs and the chapter compare
+    # interpreters row by row, and each run's provenance is kept.
+    for experiment in cpu switches convoy ticks; do
+        merge "03-cpython-$experiment"
+    done
 
-    say "Side by side, measured in this one run: CPython, then the simulation"
-    echo "-- speed-up over serial (threads under the GIL, and processes)"
-    compare_tsv "$DATA_DIR/03-cpython-cpu.tsv" "$DATA_DIR/03-gil-cpu.tsv" mode,gil,workers speedup \
-        CPython simulation | grep -v -e ' old ' -e ' none ' || true
-    echo "-- hand-offs per second (CPU-bound threads, new GIL)"
-    compare_tsv "$DATA_DIR/03-cpython-switches.tsv" "$DATA_DIR/03-gil-switches.tsv" \
-        gil,threads,interval_us switches_per_s CPython simulation | grep -v '^old' || true
-    echo "-- median slice, ms"
-    compare_tsv "$DATA_DIR/03-cpython-switches.tsv" "$DATA_DIR/03-gil-switches.tsv" \
-        gil,threads,interval_us median_slice_ms CPython simulation | grep -v '^old' || true
-    echo "-- convoy: median time of the blocking operation, ms"
-    compare_tsv "$DATA_DIR/03-cpython-convoy.tsv" "$DATA_DIR/03-convoy.tsv" \
-        gil,cpu_threads,interval_us median_op_ms CPython simulation | grep -v '^old' || true
+    say "7. Each simulated GIL beside its interpreter, round after round (side_by_side.py fidelity)"
+    rounds=(--rounds 7)
+    [ "$MODE" = quick ] && rounds=(--rounds 1 --work 2000000 --repeat 1 --duration 300ms --ops 10)
+    with=()
+    for python in "${interpreters[@]}"; do with+=(--interpreter "$python"); done
+    python3 "$here/side_by_side.py" fidelity --simulation "$BIN" "${with[@]}" "${rounds[@]}" \
+        --data "$DATA_DIR/03-fidelity.tsv" --rounds-data "$DATA_DIR/03-fidelity-rounds.tsv"
 
-    say "CPython's cpu experiment run after run, the simulation's beside each run"
-    runs=(--runs 5)
-    [ "$MODE" = quick ] && runs=(--runs 3 --work 4000000 --repeat 3)
-    $python $here/gil_cpython.py runs "${runs[@]}" --simulation "$BIN/gil_cpu" \
-        --data "$DATA_DIR/03-cpython-cpu-repeats.tsv"
+    if [ -x "$folder/python3.13" ] && [ -x "$folder/python3.13t" ]; then
+        say "8. What the GIL buys one thread: python3.13 beside python3.13t, same source and flags"
+        single=(--rounds 5)
+        [ "$MODE" = quick ] && single=(--rounds 2 --work 2000000 --repeat 1)
+        python3 "$here/side_by_side.py" single --simulation "$BIN" "${single[@]}" \
+            --gil-build "$folder/python3.13" --free-threaded "$folder/python3.13t" \
+            --data "$DATA_DIR/03-cpython-single-thread.tsv"
+    else
+        echo "(no python3.13 and python3.13t in $folder: make interpreters builds the pair)"
+    fi
 fi
 
 say "Graphs"

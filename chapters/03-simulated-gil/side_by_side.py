@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""side_by_side.py - the simulation beside the real interpreters, round after round.
+
+Two experiments, each a series of rounds; within a round the programs run
+one right after the other, so that they share the machine's state of the
+moment, and every figure is a ratio of two runs of that round:
+
+  fidelity  each simulated GIL against the interpreter it stands for: the
+            mode each --interpreter reports (gil_cpython.py's gil column:
+            old for 2.7, new for 3.x, none for a free-threaded build), run
+            as gil_cpu, gil_switches and gil_convoy --gil MODE right after
+            gil_cpython.py cpu, switches and convoy under the interpreter,
+            with the same threads, on each --cpus. Per round the ratio
+            simulation / interpreter of: the speed-up over serial, the
+            hand-offs per second, the median slice (not without a GIL:
+            nothing is handed over) and the median convoy operation; then
+            the median, min and max of each ratio over the rounds.
+  single    what the GIL buys one thread: the same countdown, serial, under
+            a GIL build (--gil-build) and a free-threaded build of the same
+            source and flags (--free-threaded), side by side, the order
+            swapped every round; and the simulation's none and new modes
+            beside them (gil_cpu --workers 1).
+
+  python3 side_by_side.py fidelity --simulation build/chapter03 \\
+      --interpreter /opt/workbook-interpreters/bin/python2.7 --interpreter python3 --data f.tsv
+  python3 side_by_side.py single --simulation build/chapter03 \\
+      --gil-build /opt/workbook-interpreters/bin/python3.13 \\
+      --free-threaded /opt/workbook-interpreters/bin/python3.13t --data s.tsv
+
+Each writes a TSV (--data) with provenance: the rounds' values (--rounds-data,
+fidelity) or one row per round (single), then the median, min and max. It
+needs Python 3 itself; the interpreters it runs may be any gil_cpython.py
+runs under.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "common"))
+from workbook import cores, int_list, median, positive, duration, write_data  # noqa: E402
+
+COMPANION = os.path.join(HERE, "gil_cpython.py")
+WITHIN = 0.15   # the fidelity aimed for: the simulation within 15% of its interpreter
+
+
+def main():
+    args = parse_args()
+    scratch = tempfile.mkdtemp(prefix="side_by_side.")
+    try:
+        if args.experiment == "fidelity":
+            run_fidelity(args, scratch)
+        else:
+            run_single(args, scratch)
+    finally:
+        shutil.rmtree(scratch)
+
+
+# ---- fidelity -------------------------------------------------------------------------------
+
+
+def run_fidelity(args, scratch):
+    threads = ",".join(str(n) for n in args.threads)
+    rounds = []   # (round, load, quantity, gil, interpreter, threads, cpus, sim, real)
+    for r in range(1, args.rounds + 1):
+        for python in args.interpreter:
+            for cpus in args.cpus:
+                load = "%.2f" % os.getloadavg()[0]
+                pairs = one_pair(args, python, cpus, threads, scratch)
+                for quantity, gil, label, n, sim, real in pairs:
+                    rounds.append([r, load, quantity, gil, label, n, cpus, sim, real])
+        print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
+    summary = summarize(rounds)
+    print_summary(summary)
+    provenance = provenance_lines(args)
+    if args.rounds_data:
+        write_data(args.rounds_data, provenance + ["ratio: simulation / interpreter, in that round"],
+                   ["round", "load_1min", "quantity", "gil", "interpreter", "threads", "cpus",
+                    "sim", "real", "ratio"],
+                   [row[:7] + [fmt(row[7]), fmt(row[8]), "%.3f" % (row[7] / row[8])] for row in rounds])
+    if args.data:
+        write_data(args.data, provenance + [
+            "sim, real: the medians over the rounds; ratio: the median over the rounds of each "
+            "round's simulation / interpreter, ratio_min and ratio_max its smallest and largest",
+            "within_15pct: whether the median ratio lies within 15% of 1 (0.85 to 1.15)",
+            "threads: the threads the work is split among (speedup), the CPU-bound threads "
+            "(handoffs_per_s, median_slice_ms), the CPU-bound threads beside the one doing "
+            "the blocking operation (convoy_op_ms)"],
+            ["quantity", "gil", "interpreter", "threads", "cpus", "rounds", "sim", "real",
+             "ratio", "ratio_min", "ratio_max", "within_15pct"], summary)
+
+
+def one_pair(args, python, cpus, threads, scratch):
+    """One round of one interpreter on `cpus` cores: every experiment under the
+    interpreter, each followed by the simulation's, in the mode the interpreter
+    reports. Returns (quantity, gil, interpreter, threads, sim, real) tuples."""
+    common = ["--cpus", str(cpus)]
+    real_cpu = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", threads, "--processes", "0",
+                                 "--work", str(args.work), "--repeat", str(args.repeat)] + common)
+    gil = [row for row in real_cpu if row["mode"] == "threads"][0]["gil"]
+    label = real_cpu[0]["interpreter"]
+    sim_cpu = run_tsv(scratch, [os.path.join(args.simulation, "gil_cpu"), "--gil", gil, "--workers",
+                                threads, "--processes", "0", "--work", str(args.work),
+                                "--repeat", str(args.repeat)] + common)
+    pairs = []
+    for n in args.threads:
+        pairs.append(("speedup", gil, label, n, value(sim_cpu, "speedup", mode="threads", workers=n),
+                      value(real_cpu, "speedup", mode="threads", workers=n)))
+    if gil != "none":   # without a GIL nothing is handed over
+        interval = ["--intervals", "5ms"]
+        real_sw = run_tsv(scratch, [python, COMPANION, "switches", "--threads", threads,
+                                    "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"] + interval + common)
+        sim_sw = run_tsv(scratch, [os.path.join(args.simulation, "gil_switches"), "--gil", gil,
+                                   "--threads", threads, "--duration", "%gms" % (args.duration * 1e3),
+                                   "--repeat", "1"] + interval + common)
+        for n in args.threads:
+            for quantity, column in (("handoffs_per_s", "switches_per_s"),
+                                     ("median_slice_ms", "median_slice_ms")):
+                pairs.append((quantity, gil, label, n, value(sim_sw, column, threads=n),
+                              value(real_sw, column, threads=n)))
+    cpu_threads = ",".join(str(n) for n in args.convoy_threads)
+    convoy = ["--cpu-threads", cpu_threads, "--intervals", "5ms", "--ops", str(args.ops)] + common
+    real_cv = run_tsv(scratch, [python, COMPANION, "convoy"] + convoy)
+    sim_cv = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", gil] + convoy)
+    for n in args.convoy_threads:
+        pairs.append(("convoy_op_ms", gil, label, n, value(sim_cv, "median_op_ms", cpu_threads=n),
+                      value(real_cv, "median_op_ms", cpu_threads=n)))
+    return pairs
+
+
+def summarize(rounds):
+    """One row per (quantity, gil, interpreter, threads, cpus), in the order first met."""
+    keys, groups = [], {}
+    for row in rounds:
+        key = tuple(row[2:7])
+        if key not in groups:
+            keys.append(key)
+            groups[key] = []
+        groups[key].append(row)
+    summary = []
+    for key in keys:
+        rows = groups[key]
+        ratios = [row[7] / row[8] for row in rows]
+        ratio = median(ratios)
+        summary.append(list(key) + [len(rows), fmt(median([row[7] for row in rows])),
+                                    fmt(median([row[8] for row in rows])), "%.3f" % ratio,
+                                    "%.3f" % min(ratios), "%.3f" % max(ratios),
+                                    "yes" if abs(ratio - 1) <= WITHIN else "no"])
+    return summary
+
+
+def print_summary(summary):
+    print("%-16s %-4s %-8s %7s %4s %12s %12s %6s %12s %6s"
+          % ("quantity", "gil", "python", "threads", "cpus", "simulation", "interpreter", "ratio",
+             "min-max", "within"))
+    for q, gil, label, n, cpus, _, sim, real, ratio, low, high, ok in summary:
+        print("%-16s %-4s %-8s %7s %4s %12s %12s %6s %12s %6s"
+              % (q, gil, label, n, cpus, sim, real, ratio, low + "-" + high, ok))
+
+
+# ---- single: what the GIL buys one thread -------------------------------------------------------
+
+
+def run_single(args, scratch):
+    cpu = ["cpu", "--workers", "1", "--processes", "0", "--work", str(args.work),
+           "--repeat", str(args.repeat), "--cpus", "1"]
+    builds = [("gil", args.gil_build), ("nogil", args.free_threaded)]
+    rows, labels = [], {}
+    for r in range(1, args.rounds + 1):
+        row = [r, "%.2f" % os.getloadavg()[0]]
+        times = {}
+        for kind, python in (builds if r % 2 else builds[::-1]):   # swap the order every round
+            table = run_tsv(scratch, [python, COMPANION] + cpu)
+            times[kind] = value(table, "median_s", mode="serial")
+            labels[kind] = table[0]["interpreter"]
+        sim = run_tsv(scratch, [os.path.join(args.simulation, "gil_cpu"), "--gil", "new,none",
+                                "--workers", "1"] + cpu[3:])
+        sim_new = value(sim, "median_s", mode="threads", gil="new")
+        sim_none = value(sim, "median_s", mode="threads", gil="none")
+        row += ["%.4f" % times["gil"], "%.4f" % times["nogil"], "%.3f" % (times["nogil"] / times["gil"]),
+                "%.4f" % sim_new, "%.4f" % sim_none, "%.3f" % (sim_none / sim_new)]
+        print("\t".join(str(v) for v in row))
+        rows.append(row)
+    columns = ["run", "load_1min", "gil_s", "nogil_s", "nogil_over_gil", "sim_new_s", "sim_none_s",
+               "sim_none_over_new"]
+    for label, reduce in (("median", median), ("min", min), ("max", max)):
+        summary = [label]
+        for i in range(1, len(columns)):
+            decimals = len(rows[0][i].partition(".")[2])
+            summary.append("%.*f" % (decimals, reduce([float(row[i]) for row in rows])))
+        rows.append(summary)
+        print("\t".join(summary))
+    if args.data:
+        write_data(args.data, [
+            "gil build: %s (%s), nogil build: %s (%s)" % (args.gil_build, labels["gil"],
+                                                           args.free_threaded, labels["nogil"]),
+            "work: countdown from %d in the main thread, one core, median of %d repeats per round"
+            % (args.work, args.repeat),
+            "rounds: %d, the order of the two builds swapped every round" % args.rounds,
+            "simulation: %s --gil new,none --workers 1 (one simulated thread, %d units)"
+            % (os.path.join(args.simulation, "gil_cpu"), args.work),
+            "the last three rows: median, min and max of each column over the rounds"],
+            columns, rows)
+
+
+# ---- running the programs ----------------------------------------------------------------------
+
+
+BUILD = []   # the simulation's compiler and flags, from the first of its data files
+
+
+def run_tsv(scratch, command):
+    """Run a program with --data, quietly; its rows as dicts."""
+    data = os.path.join(scratch, "out.tsv")
+    status = subprocess.call(command + ["--data", data], stdout=subprocess.DEVNULL)
+    if status != 0:
+        sys.exit("side_by_side.py: %s failed with exit status %d" % (" ".join(command), status))
+    with open(data) as f:
+        lines = f.read().splitlines()
+    if not BUILD:
+        BUILD.extend(line[2:] for line in lines if line.startswith(("# compiler:", "# cflags:")))
+    table = [line.split("\t") for line in lines if not line.startswith("#")]
+    return [dict(zip(table[0], values)) for values in table[1:]]
+
+
+def value(table, column, **where):
+    """`column` of the one row whose columns have the values in `where`."""
+    rows = [row for row in table if all(row[k] == str(v) for k, v in where.items())]
+    if len(rows) != 1:
+        sys.exit("side_by_side.py: %d rows where %s" % (len(rows), where))
+    return float(rows[0][column])
+
+
+def fmt(x):
+    return "%.4g" % x if abs(x) < 100 else "%.0f" % x
+
+
+def provenance_lines(args):
+    lines = ["rounds: %d; in each, every interpreter on every --cpus, each experiment under it "
+             "followed by the simulation's" % args.rounds,
+             "interpreters: " + " ".join(args.interpreter),
+             "simulation: %s (gil_cpu, gil_switches, gil_convoy)" % args.simulation,
+             "speedup: cpu --workers %s --processes 0 --work %d --repeat %d"
+             % (",".join(str(n) for n in args.threads), args.work, args.repeat),
+             "handoffs_per_s, median_slice_ms: switches --threads %s --intervals 5ms --duration %gs "
+             "--repeat 1 (the old GIL has no interval)" % (",".join(str(n) for n in args.threads),
+                                                           args.duration),
+             "convoy_op_ms: convoy --cpu-threads %s --intervals 5ms --ops %d"
+             % (",".join(str(n) for n in args.convoy_threads), args.ops)]
+    return lines + ["simulation " + line for line in BUILD]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="experiment")
+    sub.required = True
+
+    def directory(text):
+        if not all(os.access(os.path.join(text, p), os.X_OK)
+                   for p in ("gil_cpu", "gil_switches", "gil_convoy")):
+            raise argparse.ArgumentTypeError("'%s' does not hold gil_cpu, gil_switches and gil_convoy" % text)
+        return text
+
+    def interpreter(text):
+        path = shutil.which(text)
+        if path is None:
+            raise argparse.ArgumentTypeError("'%s' is not an interpreter found here" % text)
+        return path
+
+    fi = sub.add_parser("fidelity", help="each simulated GIL against its interpreter")
+    fi.add_argument("--simulation", type=directory, required=True,
+                    help="the folder of gil_cpu, gil_switches and gil_convoy")
+    fi.add_argument("--interpreter", type=interpreter, action="append", required=True,
+                    help="an interpreter to hold its simulated mode against (repeat the option)")
+    fi.add_argument("--rounds", type=positive, default=5)
+    fi.add_argument("--cpus", type=int_list(1, cores()), default=sorted({cores(), 1}, reverse=True))
+    fi.add_argument("--threads", type=int_list(1, 64), default=[2, 4])
+    fi.add_argument("--convoy-threads", type=int_list(0, 16), default=[0, 1, 2])
+    fi.add_argument("--work", type=positive, default=10000000)
+    fi.add_argument("--repeat", type=positive, default=3)
+    fi.add_argument("--duration", type=duration, default=1.0)
+    fi.add_argument("--ops", type=positive, default=40)
+    fi.add_argument("--data", help="the summary: median, min and max of every ratio")
+    fi.add_argument("--rounds-data", help="every round's figures")
+
+    si = sub.add_parser("single", help="one thread under a GIL build and a free-threaded build")
+    si.add_argument("--simulation", type=directory, required=True)
+    si.add_argument("--gil-build", type=interpreter, required=True)
+    si.add_argument("--free-threaded", type=interpreter, required=True)
+    si.add_argument("--rounds", type=positive, default=5)
+    si.add_argument("--work", type=positive, default=20000000)
+    si.add_argument("--repeat", type=positive, default=3)
+    si.add_argument("--data")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main()
