@@ -16,9 +16,9 @@
 # Each ends up as PREFIX/bin/NAME (PREFIX: $WORKBOOK_INTERPRETERS, default
 # /opt/workbook-interpreters), where chapter 3's run.sh looks for them beside
 # the interpreters on PATH. Building needs root (debootstrap, apt-get) and
-# costs about 1.8 GB of disk and, on 2 cores, about 10 minutes. Nothing else
-# on the machine is changed but the packages it installs to build; it removes
-# nothing. `make clean-interpreters` removes PREFIX.
+# costs about 1.9 GB of disk and, on 2 cores, about 15 minutes (888 s on the
+# 2-vCPU VM the reference data come from). Nothing else on the machine is
+# changed but the packages it installs to build; it removes nothing. `make clean-interpreters` removes PREFIX.
 #
 #   sudo make interpreters        # or: common/interpreters.sh [python2.7|python3.13]...
 set -euo pipefail
