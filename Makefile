@@ -75,7 +75,8 @@ $(BUILD)/tests/%: tests/helpers/%.c $(LIB) | deps-build
 	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(LIB) $(LDLIBS)
 
 # ---- the targets a reader uses ------------------------------------------------
-.PHONY: all test plots measure docs check-docs clean help asan tsan quick-all \
+.PHONY: all test plots measure docs check-docs check-exercise student-edition clean help \
+        asan tsan quick-all \
         deps-build deps-run deps-test interpreters clean-interpreters
 
 all: $(ALL_BIN) $(TEST_BIN)
@@ -101,6 +102,14 @@ docs:
 	tests/lib/docs.sh update README.md chapters/*/README.md
 check-docs:
 	tests/lib/docs.sh check README.md chapters/*/README.md
+
+# The course kit: check one exercise against this working tree (EX=1.2), or
+# write the student edition (the texts without their folded answers, no
+# solutions/) into $(BUILD)/student-edition.
+check-exercise:
+	@tests/lib/exercise.sh check "$(EX)"
+student-edition:
+	tests/lib/student-edition.sh $(BUILD)/student-edition
 
 # Sanitizer builds: each in its own folder, running every chapter's quick mode.
 asan:
@@ -137,10 +146,12 @@ help:
 	@echo "make measure-chapterN  the same for chapter N"
 	@echo "make docs              refresh code blocks, tables and figures from sources and data"
 	@echo "make check-docs        check them, and that every link stays in the repository"
+	@echo "make check-exercise EX=1.2  check exercise 1.2 in this tree (pass or fail, and why)"
+	@echo "make student-edition   the texts without answers or solutions, in build/student-edition"
 	@echo "make asan | tsan       sanitizer builds (build-asan/, build-tsan/) + quick mode"
 	@echo "make clean             remove build/, build-asan/, build-tsan/"
 	@echo "make interpreters      (optional, root) CPython 2.7, 3.13 and free-threaded 3.13t"
-	@echo "                       from Debian's archive, for chapter 3 (about 1.8 GB, 10 min)"
+	@echo "                       from Debian's archive, for chapter 3 (about 1.9 GB, 15 min)"
 	@echo "make clean-interpreters  remove them"
 	@echo "variables: CC=clang, BUILD=dir, OPT='-O0 -g', CFLAGS=extra"
 	@echo "chapters: $(notdir $(CHAPTER_DIRS))"
