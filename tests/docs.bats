@@ -6,7 +6,7 @@
 load lib/helpers
 
 DOCS=tests/lib/docs.sh
-MARKDOWN=(README.md chapters/*/README.md)
+MARKDOWN=(README.md INSTRUCTORS.md chapters/*/README.md)
 
 @test "every code block, table and figure in the markdown matches its source, every link resolves" {
     run "$DOCS" check "${MARKDOWN[@]}"

@@ -67,3 +67,27 @@ KIT=tests/lib/exercise.sh
     run tests/lib/student-edition.sh chapters/x
     [ "$status" -eq 2 ]
 }
+
+@test "grade.sh: a class's trees, one row each; a student's own edited checker grades nothing; the trees untouched" {
+    local class=$BATS_TEST_TMPDIR/class before
+    mkdir -p "$class"
+    tar -C . --exclude=./.git --exclude='./build' --exclude='./build-*' -cf - . > "$BATS_TEST_TMPDIR/tree.tar"
+    for student in ann ben cat; do
+        mkdir "$class/$student"
+        tar -C "$class/$student" -xf "$BATS_TEST_TMPDIR/tree.tar"
+    done
+    patch -s -p1 -d "$class/ben" < chapters/01-processes-and-threads/solutions/1.4.patch
+    printf '#!/usr/bin/env bash\n. tests/lib/exercise.bash\npass "always"\n' > "$class/cat/chapters/01-processes-and-threads/checks/1.4.sh"
+    before=$(cd "$class" && find . -type f -print0 | sort -z | xargs -0 md5sum | md5sum)
+    run tests/lib/grade.sh --exercises 1.4 --details "$BATS_TEST_TMPDIR/details" "$class"/ann "$class"/ben "$class"/cat
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [[ "${lines[1]}" =~ ^ann\ +fail\ +0/1$ ]] || { echo "$output"; return 1; }
+    [[ "${lines[2]}" =~ ^ben\ +pass\ +1/1$ ]] || { echo "$output"; return 1; }
+    [[ "${lines[3]}" =~ ^cat\ +fail\ +0/1$ ]] || { echo "$output"; return 1; }
+    [ "$(grep -c 'Exercise 1.4: ' "$BATS_TEST_TMPDIR/details")" -eq 3 ]
+    [ "$(cd "$class" && find . -type f -print0 | sort -z | xargs -0 md5sum | md5sum)" = "$before" ]
+    run tests/lib/grade.sh --exercises 99.1 "$class/ann"
+    [ "$status" -eq 2 ]
+    run tests/lib/grade.sh "$BATS_TEST_TMPDIR"
+    [ "$status" -eq 2 ]
+}

@@ -74,6 +74,6 @@ takes_operands() {
 
 @test "shell scripts pass shellcheck" {
     command -v shellcheck >/dev/null || skip "shellcheck is not installed"
-    run shellcheck -x .ci/run .ci/deps.sh tests/run.sh tests/lib/docs.sh common/chapter.sh common/interpreters.sh chapters/*/*.sh chapters/*/checks/*.sh tests/lib/exercise.sh tests/lib/student-edition.sh
+    run shellcheck -x .ci/run .ci/deps.sh tests/run.sh tests/lib/docs.sh common/chapter.sh common/interpreters.sh chapters/*/*.sh chapters/*/checks/*.sh tests/lib/exercise.sh tests/lib/student-edition.sh tests/lib/grade.sh
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
 }
