@@ -18,7 +18,7 @@ LDLIBS   = -pthread -lm -lrt
 COMPILER := $(firstword $(CC))
 DEPS_BUILD = $(COMPILER)
 DEPS_RUN   = $(COMPILER) gnuplot
-DEPS_TEST  = $(COMPILER) gnuplot bats python3 curl shellcheck strace
+DEPS_TEST  = $(COMPILER) gnuplot bats python3 curl shellcheck strace pandoc chromium
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -75,7 +75,7 @@ $(BUILD)/tests/%: tests/helpers/%.c $(LIB) | deps-build
 	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -o $@ $< $(LIB) $(LDLIBS)
 
 # ---- the targets a reader uses ------------------------------------------------
-.PHONY: all test plots measure docs check-docs check-exercise student-edition clean help \
+.PHONY: all test plots measure docs check-docs check-exercise student-edition grade clean help \
         asan tsan quick-all \
         deps-build deps-run deps-test interpreters clean-interpreters
 
@@ -99,9 +99,9 @@ quick-all:
 # Refresh the code blocks, tables and figures in the markdown from the sources
 # and the data; check them, and every link, against the repository.
 docs:
-	tests/lib/docs.sh update README.md chapters/*/README.md
+	tests/lib/docs.sh update README.md INSTRUCTORS.md chapters/*/README.md
 check-docs:
-	tests/lib/docs.sh check README.md chapters/*/README.md
+	tests/lib/docs.sh check README.md INSTRUCTORS.md chapters/*/README.md
 
 # The course kit: check one exercise against this working tree (EX=1.2), or
 # write the student edition (the texts without their folded answers, no
@@ -110,6 +110,10 @@ check-exercise:
 	@tests/lib/exercise.sh check "$(EX)"
 student-edition:
 	tests/lib/student-edition.sh $(BUILD)/student-edition
+# Grade a class: every checker over each student's tree (TREES="dir ...",
+# EXERCISES=1.2,1.4 for some only); a table, and every verdict in grade-details.txt.
+grade:
+	tests/lib/grade.sh $(if $(EXERCISES),--exercises $(EXERCISES)) $(TREES)
 
 # Sanitizer builds: each in its own folder, running every chapter's quick mode.
 asan:
@@ -128,6 +132,22 @@ interpreters:
 	WORKBOOK_INTERPRETERS=$(WORKBOOK_INTERPRETERS) common/interpreters.sh
 clean-interpreters:
 	rm -rf $(WORKBOOK_INTERPRETERS)
+
+# ---- the book: the workbook as HTML pages and a PDF (book/README.md) ----------
+# Built from the chapter files by pandoc; this machine's graphs come from
+# $(BUILD)/chapterNN/ when `make chapterN` drew them.
+DEPS_BOOK     = pandoc
+DEPS_BOOK_PDF = pandoc chromium
+.PHONY: book book-pdf deps-book deps-book-pdf
+book: | deps-book
+	BUILD=$(BUILD) book/build.sh $(BUILD)/book
+book-pdf: | deps-book-pdf
+	BUILD=$(BUILD) book/build.sh --pdf $(BUILD)/book
+deps-book:
+	@.ci/deps.sh $(DEPS_BOOK)
+deps-book-pdf:
+	@.ci/deps.sh $(DEPS_BOOK_PDF)
+# ---- end of the book ------------------------------------------------------------
 
 deps-build:
 	@.ci/deps.sh $(DEPS_BUILD)
@@ -148,7 +168,10 @@ help:
 	@echo "make check-docs        check them, and that every link stays in the repository"
 	@echo "make check-exercise EX=1.2  check exercise 1.2 in this tree (pass or fail, and why)"
 	@echo "make student-edition   the texts without answers or solutions, in build/student-edition"
+	@echo "make grade TREES='a b' every checker over each student's tree: a table of results"
 	@echo "make asan | tsan       sanitizer builds (build-asan/, build-tsan/) + quick mode"
+	@echo "make book              the workbook as HTML pages in build/book/ (index.html)"
+	@echo "make book-pdf          the same, and build/book/workbook.pdf (headless chromium)"
 	@echo "make clean             remove build/, build-asan/, build-tsan/"
 	@echo "make interpreters      (optional, root) CPython 2.7, 3.13 and free-threaded 3.13t"
 	@echo "                       from Debian's archive, for chapter 3 (about 1.9 GB, 15 min)"

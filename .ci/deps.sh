@@ -12,14 +12,14 @@
 set -euo pipefail
 
 # Every tool some target needs (make test needs them all).
-ALL_TOOLS=(make cc gnuplot bats python3 curl shellcheck strace)
+ALL_TOOLS=(make cc gnuplot bats python3 curl shellcheck strace pandoc chromium)
 
 package_for() {
     case "$1" in
         cc | gcc | make) echo build-essential ;;
         clang) echo clang ;;
         gnuplot) echo gnuplot-nox ;;
-        *) echo "$1" ;;    # bats, shellcheck, python3, curl, strace: the package is the tool
+        *) echo "$1" ;;    # bats, shellcheck, python3, curl, strace, pandoc, chromium: the package is the tool
     esac
 }
 
