@@ -18,7 +18,8 @@ LDLIBS   = -pthread -lm -lrt
 COMPILER := $(firstword $(CC))
 DEPS_BUILD = $(COMPILER)
 DEPS_RUN   = $(COMPILER) gnuplot
-DEPS_TEST  = $(COMPILER) gnuplot bats python3 curl shellcheck strace pandoc chromium
+DEPS_MPI   = mpicc mpirun
+DEPS_TEST  = $(COMPILER) gnuplot bats python3 curl shellcheck strace pandoc chromium $(DEPS_MPI) ip python3-mpi4py
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -42,8 +43,16 @@ $(LIB): $(COMMON_OBJ)
 CHAPTER_DIRS := $(sort $(patsubst %/,%,$(wildcard chapters/[0-9][0-9]-*/)))
 
 # A program that needs more than the common flags says so in a line of its
-# own, "// build-flags: -fopenmp" (chapter 10's OpenMP kernel does).
+# own, "// build-flags: -fopenmp" (chapter 10's OpenMP kernel does). An MPI
+# program says "// build-with: mpicc": it is compiled by $(CC) all the same
+# (gcc, clang, the sanitizers), with the include and link flags Open MPI's
+# wrapper gives (`mpicc --showme`), asked when the rule runs, after deps-mpi
+# has installed Open MPI: only those programs need it, so `make chapter1`
+# does not install it.
 program_flags = $(shell sed -n 's|^// build-flags: ||p' $(1))
+program_mpi = $(shell grep -q '^// build-with: mpicc$$' $(1) && echo mpi)
+program_mpi_cflags = $(if $(program_mpi),$(shell mpicc --showme:compile))
+program_mpi_libs = $(if $(program_mpi),$(shell mpicc --showme:link))
 
 # $(call chapter_rules,DIR,NN,N): rules for one chapter folder.
 define chapter_rules
@@ -52,7 +61,7 @@ ALL_BIN += $$(CHAPTER$(2)_BIN)
 
 $(BUILD)/chapter$(2)/%: $(1)/%.c $(LIB) | deps-build
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(call program_flags,$$<) -MMD -MP -MF $$@.d -o $$@ $$< $(LIB) $$(LDLIBS)
+	$$(CC) $$(ALL_CFLAGS) $$(call program_flags,$$<) $$(call program_mpi_cflags,$$<) -MMD -MP -MF $$@.d -o $$@ $$< $(LIB) $$(call program_mpi_libs,$$<) $$(LDLIBS)
 
 .PHONY: build-chapter$(2) $$(sort chapter$(2) chapter$(3) measure-chapter$(2) measure-chapter$(3))
 build-chapter$(2): $$(CHAPTER$(2)_BIN)
@@ -67,6 +76,10 @@ endef
 chapter_number = $(firstword $(subst -, ,$(notdir $(1))))
 $(foreach dir,$(CHAPTER_DIRS),$(eval $(call chapter_rules,$(dir),$(call chapter_number,$(dir)),$(patsubst 0%,%,$(call chapter_number,$(dir))))))
 
+MPI_SRC := $(shell grep -l '^// build-with: mpicc$$' chapters/[0-9][0-9]-*/*.c)
+MPI_BIN := $(foreach src,$(MPI_SRC),$(BUILD)/chapter$(call chapter_number,$(patsubst %/,%,$(dir $(src))))/$(basename $(notdir $(src))))
+$(MPI_BIN): | deps-mpi
+
 # ---- test helpers: small programs the bats suites drive ---------------------
 TEST_BIN := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
@@ -77,7 +90,7 @@ $(BUILD)/tests/%: tests/helpers/%.c $(LIB) | deps-build
 # ---- the targets a reader uses ------------------------------------------------
 .PHONY: all test plots measure docs check-docs check-exercise student-edition grade clean help \
         asan tsan quick-all \
-        deps-build deps-run deps-test interpreters clean-interpreters
+        deps-build deps-run deps-mpi deps-test interpreters clean-interpreters
 
 all: $(ALL_BIN) $(TEST_BIN)
 
@@ -153,6 +166,8 @@ deps-build:
 	@.ci/deps.sh $(DEPS_BUILD)
 deps-run:
 	@.ci/deps.sh $(DEPS_RUN)
+deps-mpi:
+	@.ci/deps.sh $(DEPS_MPI)
 deps-test:
 	@.ci/deps.sh $(DEPS_TEST)
 

@@ -12,13 +12,16 @@
 set -euo pipefail
 
 # Every tool some target needs (make test needs them all).
-ALL_TOOLS=(make cc gnuplot bats python3 curl shellcheck strace pandoc chromium)
+ALL_TOOLS=(make cc gnuplot bats python3 curl shellcheck strace pandoc chromium mpicc mpirun ip python3-mpi4py)
 
 package_for() {
     case "$1" in
         cc | gcc | make) echo build-essential ;;
         clang) echo clang ;;
         gnuplot) echo gnuplot-nox ;;
+        mpicc) echo libopenmpi-dev ;;     # Open MPI, for chapter 11
+        mpirun) echo openmpi-bin ;;
+        ip) echo iproute2 ;;              # ip netns, tc: chapter 11's two hosts
         *) echo "$1" ;;    # bats, shellcheck, python3, curl, strace, pandoc, chromium: the package is the tool
     esac
 }
@@ -26,7 +29,11 @@ package_for() {
 # The packages for the tools among "$@" that are not on PATH, one per line, once each.
 missing_packages() {
     for tool in "$@"; do
-        command -v "$tool" >/dev/null 2>&1 || package_for "$tool"
+        case "$tool" in
+            # mpi4py is a module of Debian's python3, not a command.
+            python3-mpi4py) /usr/bin/python3 -c 'import mpi4py' >/dev/null 2>&1 || echo "$tool" ;;
+            *) command -v "$tool" >/dev/null 2>&1 || package_for "$tool" ;;
+        esac
     done | sort -u
 }
 

@@ -1,17 +1,18 @@
 /* server.c - see server.h. */
-#define _DEFAULT_SOURCE /* struct sockaddr_in helpers, prctl */
+#define _GNU_SOURCE /* accept4, struct sockaddr_in helpers, prctl */
 #include "server.h"
 #include "cleanup.h"
 #include "clock.h"
 #include "error.h"
+#include "eventloop.h"
 #include "random.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,8 @@
 #include <sys/prctl.h>
 #endif
 
-#define REQUEST_MAX 2048 /* the longest request the server reads */
+#define REQUEST_MAX 2048    /* the longest request the server reads */
+#define LISTEN_BACKLOG 4096 /* connections the kernel queues before accept */
 
 uint64_t server_value(uint64_t seed, long id)
 {
@@ -41,56 +43,93 @@ void server_plan(const server_options *opt, long id, int attempt, int64_t *laten
         *latency_ns = gaussian_delay_ns(opt->seed, key, opt->latency_ns, opt->latency_sd_ns);
 }
 
-/* ---- the server (a child process) --------------------------------------------------- */
+/* ---- the server (a child process): one thread, one event loop ----------------------- */
 
+/* One connection, from its request to its answer. The server holds
+ * thousands at once: each is this struct and a socket, not a thread. */
 struct connection {
-    int fd;
+    loop_handler handler;       /* first: the loop hands it back */
     const server_options *opt;
+    char request[REQUEST_MAX + 1];
+    size_t got;
+    bool planned;               /* the request is in: waiting for its deadline */
+    char response[512];
+    size_t response_len, sent;
 };
 
-static void send_all(int fd, const char *text, size_t len)
+static void close_connection(event_loop *loop, struct connection *c)
 {
-    while (len > 0) {
-        ssize_t n = send(fd, text, len, MSG_NOSIGNAL);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n == -1)
-            return; /* the client has gone: nothing more to do for it */
-        text += n;
-        len -= (size_t)n;
-    }
+    int fd = c->handler.fd;
+    loop_forget(loop, &c->handler);
+    loop_clear_deadline(loop, &c->handler);
+    close(fd);
+    free(c);
 }
 
-// snippet-begin: handle-request
-/* One connection: read the request, wait the planned latency, answer. */
-static void *handle_connection(void *arg)
+static bool request_complete(const struct connection *c)
 {
-    struct connection c = *(struct connection *)arg;
-    free(arg);
-    char request[REQUEST_MAX + 1];
-    size_t got = 0;
-    request[0] = '\0';
-    while (got < REQUEST_MAX && strstr(request, "\r\n\r\n") == NULL &&
-           strstr(request, "\n\n") == NULL) {
-        ssize_t n = recv(c.fd, request + got, REQUEST_MAX - got, 0);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        request[got] = '\0';
-    }
+    return c->got == REQUEST_MAX || strstr(c->request, "\r\n\r\n") != NULL || strstr(c->request, "\n\n") != NULL;
+}
 
+static void write_response(const struct connection *c, char *response, size_t max, size_t *len);
+
+// snippet-begin: handle-request
+/* A connection's events: its request comes in; the answer is planned and
+ * the connection given a deadline, the planned latency from now; when it
+ * passes, the answer goes out. Nobody sleeps: a thread that slept here
+ * would keep every other connection waiting. */
+static void on_connection(event_loop *loop, loop_handler *h, uint32_t events)
+{
+    struct connection *c = (struct connection *)h;
+    if (events == LOOP_DEADLINE) {                      /* the remote end has thought */
+        write_response(c, c->response, sizeof c->response, &c->response_len);
+        loop_change(loop, h, EPOLLOUT);
+        return;
+    }
+    if (c->response_len > 0) {                          /* sending the answer */
+        ssize_t n = send(h->fd, c->response + c->sent, c->response_len - c->sent, MSG_NOSIGNAL);
+        if (n > 0)
+            c->sent += (size_t)n;
+        if ((n == -1 && errno != EAGAIN && errno != EINTR) || c->sent == c->response_len)
+            close_connection(loop, c);                  /* done, or the client has gone */
+        return;
+    }
+    if (c->planned) {                                   /* an error while waiting: the client has gone */
+        close_connection(loop, c);
+        return;
+    }
+    ssize_t n = recv(h->fd, c->request + c->got, REQUEST_MAX - c->got, 0);
+    if (n == -1 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n > 0) {
+        c->got += (size_t)n;
+        c->request[c->got] = '\0';
+    }
+    if (n <= 0 || request_complete(c)) {                /* the whole request (or all there is) */
+        long id;
+        int attempt = 0, status;
+        int64_t latency = 0;
+        if (sscanf(c->request, "GET /item/%ld?attempt=%d", &id, &attempt) >= 1 && id >= 0 && attempt >= 0)
+            server_plan(c->opt, id, attempt, &latency, &status);
+        c->planned = true;
+        loop_change(loop, h, 0);                        /* nothing to read now: just wait */
+        loop_set_deadline(loop, h, now_ns() + latency);
+    }
+}
+// snippet-end: handle-request
+
+/* The answer to c's request: 200 with the value, 503, or 404. */
+static void write_response(const struct connection *c, char *response, size_t max, size_t *len)
+{
     long id;
     int attempt = 0, status;
     int64_t latency;
     char body[256];
-    if (sscanf(request, "GET /item/%ld?attempt=%d", &id, &attempt) >= 1 && id >= 0 && attempt >= 0) {
-        server_plan(c.opt, id, attempt, &latency, &status);
-        sleep_ns(latency);                     /* the remote end thinking */
+    if (sscanf(c->request, "GET /item/%ld?attempt=%d", &id, &attempt) >= 1 && id >= 0 && attempt >= 0) {
+        server_plan(c->opt, id, attempt, &latency, &status);
         if (status == 200)
             snprintf(body, sizeof body, "{\"id\": %ld, \"attempt\": %d, \"value\": %" PRIu64 "}\n",
-                     id, attempt, server_value(c.opt->seed, id));
+                     id, attempt, server_value(c->opt->seed, id));
         else
             snprintf(body, sizeof body, "{\"id\": %ld, \"attempt\": %d, \"error\": \"unavailable\"}\n",
                      id, attempt);
@@ -98,17 +137,51 @@ static void *handle_connection(void *arg)
         status = 404;
         snprintf(body, sizeof body, "{\"error\": \"try GET /item/ID\"}\n");
     }
-    char response[512];
-    int len = snprintf(response, sizeof response,
-                       "HTTP/1.0 %d %s\r\nContent-Type: application/json\r\n"
-                       "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                       status, status == 200 ? "OK" : status == 503 ? "Service Unavailable" : "Not Found",
-                       strlen(body), body);
-    send_all(c.fd, response, (size_t)len);
-    close(c.fd);
-    return NULL;
+    int n = snprintf(response, max,
+                     "HTTP/1.0 %d %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     status, status == 200 ? "OK" : status == 503 ? "Service Unavailable" : "Not Found",
+                     strlen(body), body);
+    *len = n < 0 ? 0 : (size_t)n >= max ? max - 1 : (size_t)n;
 }
-// snippet-end: handle-request
+
+struct listener {
+    loop_handler handler;
+    const server_options *opt;
+};
+
+/* The listening socket is readable: take every connection waiting. Out of
+ * descriptors, stop listening for 10 ms and let some close. */
+static void on_listener(event_loop *loop, loop_handler *h, uint32_t events)
+{
+    struct listener *l = (struct listener *)h;
+    if (events == LOOP_DEADLINE) {
+        loop_change(loop, h, EPOLLIN);
+        return;
+    }
+    for (;;) {
+        int fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd == -1) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            warn_msg("server: accept: %s", strerror(errno));
+            loop_change(loop, h, 0);
+            loop_set_deadline(loop, h, now_ns() + 10 * NS_PER_MS);
+            return;
+        }
+        struct connection *c = malloc(sizeof *c);
+        if (c == NULL)
+            die("server: malloc");
+        c->opt = l->opt;
+        c->got = c->response_len = c->sent = 0;
+        c->planned = false;
+        c->request[0] = '\0';
+        loop_handler_init(&c->handler, on_connection);
+        loop_watch(loop, &c->handler, fd, EPOLLIN);
+    }
+}
 
 static void serve(const server_options *opt, int port_pipe)
 {
@@ -132,7 +205,9 @@ static void serve(const server_options *opt, int port_pipe)
         die("server: sigaddset SIGINT");
     if (sigprocmask(SIG_UNBLOCK, &stop, NULL) == -1)
         die("server: sigprocmask SIG_UNBLOCK");
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    long before;
+    loop_raise_descriptor_limit(&before);       /* a descriptor per connection held */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd == -1)
         die("server: socket");
     int one = 1;
@@ -143,7 +218,7 @@ static void serve(const server_options *opt, int port_pipe)
     socklen_t addr_len = sizeof addr;
     if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == -1)
         die("server: bind 127.0.0.1");
-    if (listen(fd, 512) == -1)
+    if (listen(fd, LISTEN_BACKLOG) == -1)        /* the kernel caps it at net.core.somaxconn */
         die("server: listen");
     if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) == -1)
         die("server: getsockname");
@@ -152,31 +227,12 @@ static void serve(const server_options *opt, int port_pipe)
         die("server: write port");
     close(port_pipe);
 
-    /* Detached: nobody joins a connection's thread; it ends with its answer. */
-    pthread_attr_t attr;
-    int rc = pthread_attr_init(&attr);
-    if (rc != 0)
-        die_rc(rc, "server: pthread_attr_init");
-    rc = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (rc != 0)
-        die_rc(rc, "server: pthread_attr_setdetachstate");
-    for (;;) {
-        int client = accept(fd, NULL, NULL);
-        if (client == -1) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            warn_msg("server: accept: %s", strerror(errno));
-            sleep_ns(10 * NS_PER_MS); /* out of descriptors: let some close */
-            continue;
-        }
-        struct connection *c = malloc(sizeof *c);
-        if (c == NULL)
-            die("server: malloc");
-        *c = (struct connection){ .fd = client, .opt = opt };
-        pthread_t id;
-        if ((rc = pthread_create(&id, &attr, handle_connection, c)) != 0)
-            die_rc(rc, "server: pthread_create");
-    }
+    event_loop loop;
+    loop_init(&loop);
+    struct listener l = { .opt = opt };
+    loop_handler_init(&l.handler, on_listener);
+    loop_watch(&loop, &l.handler, fd, EPOLLIN);
+    loop_run(&loop);                             /* for ever: until SIGTERM */
 }
 
 void server_start(api_server *s, const server_options *opt)

@@ -15,8 +15,11 @@
  * the GIL around server_get(), as CPython's socket calls do.
  *
  * The server is a child process listening on an ephemeral port (the kernel
- * picks it; s.port says which), a thread per connection, one request per
- * connection (HTTP/1.0). Try it by hand:
+ * picks it; s.port says which), one request per connection (HTTP/1.0). It
+ * is one thread with an event loop (eventloop.h): a connection waiting for
+ * its latency to pass is a small struct, a socket and a deadline, not a
+ * thread, so it holds thousands at once (its descriptor limit is raised to
+ * the hard limit). Try it by hand:
  *
  *   curl http://127.0.0.1:PORT/item/17
  *   {"id": 17, "attempt": 0, "value": 2793134165}

@@ -11,8 +11,9 @@
  * and a curl line to try, then "stopped" when Ctrl-C or SIGTERM ends it.
  *
  * What to expect: four requests at once take one latency, not four: the
- * server answers each connection in a thread of its own, so it never limits
- * the client's concurrency. Compare with scaling --workloads api, which
+ * server is one thread with an event loop (common/eventloop.h) that holds
+ * every connection open until its answer is due, so it never limits the
+ * client's concurrency (thousands of connections at once). Compare with scaling --workloads api, which
  * starts the same server itself and sends it requests from a pool.
  */
 #define _POSIX_C_SOURCE 200809L

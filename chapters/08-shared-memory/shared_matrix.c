@@ -54,7 +54,7 @@
 #include "options.h"
 #include "pool.h"
 #include "progress.h"
-#include "random.h"
+#include "graph.h"
 #include "report.h"
 
 enum method { SERIAL, PIPE, SHM, THREADS };
@@ -69,37 +69,6 @@ struct config {
     run_options run;
 };
 
-// snippet-begin: distance
-/* Hops from i to j (0 if i == j), or -1 if more than max_hops: the frontier
- * vector times the matrix, once per hop. */
-static int32_t distance(const uint8_t *a, int m, int i, int j, int max_hops)
-{
-    if (i == j)
-        return 0;
-    uint8_t *seen = calloc((size_t)m, 1), *frontier = calloc((size_t)m, 1), *next = malloc((size_t)m);
-    if (seen == NULL || frontier == NULL || next == NULL)
-        die("calloc");
-    frontier[i] = seen[i] = 1;
-    int32_t found = -1;
-    for (int hop = 1; hop <= max_hops && found < 0; hop++) {
-        memset(next, 0, (size_t)m);
-        for (int u = 0; u < m; u++)              /* next = frontier x A */
-            if (frontier[u])
-                for (int v = 0; v < m; v++)
-                    next[v] |= a[(size_t)u * (size_t)m + (size_t)v];
-        for (int v = 0; v < m; v++) {           /* keep only the new nodes */
-            frontier[v] = next[v] && !seen[v];
-            seen[v] |= next[v];
-        }
-        if (frontier[j])
-            found = hop;
-    }
-    free(seen);
-    free(frontier);
-    free(next);
-    return found;
-}
-// snippet-end: distance
 
 /* What every task of a run shares, and what each task is. */
 struct job {
@@ -120,7 +89,7 @@ static void run_pairs(const uint8_t *matrix, const struct job *job, pool_task *t
     for (int32_t k = 0; k < count; k++) {
         struct pair_task p;
         memcpy(&p, (const char *)pairs + (size_t)k * sizeof p, sizeof p);
-        int32_t d = distance(matrix, job->m, p.i, p.j, job->max_hops);
+        int32_t d = graph_distance(matrix, job->m, p.i, p.j, job->max_hops);
         memcpy((char *)t->output + (size_t)k * sizeof d, &d, sizeof d);
     }
     t->output_len = (size_t)count * sizeof(int32_t);
@@ -235,7 +204,6 @@ int main(int argc, char *argv[])
     return EXIT_SUCCESS;
 }
 
-static uint8_t *make_matrix(int m, int per_mille, uint64_t seed);
 static void make_pairs(struct pair_task *pairs, int n_pairs, int m, uint64_t seed);
 static double run(enum method method, struct job *job, const struct pair_task *pairs, int n_pairs,
                   int per_task, int workers, int32_t *d, long long *bytes_sent);
@@ -255,11 +223,11 @@ static void measure(const struct config *cfg, struct point *points)
                    cfg->run.force_progress);
     for (size_t s = 0; s < cfg->n_sizes; s++) {
         int m = (int)cfg->sizes[s];
-        uint8_t *matrix = make_matrix(m, (int)cfg->per_mille, (uint64_t)cfg->seed);
+        uint8_t *matrix = graph_random(m, (int)cfg->per_mille, (uint64_t)cfg->seed);
         make_pairs(pairs, (int)n_pairs, m, (uint64_t)cfg->seed);
         struct job job = { .m = m, .max_hops = (int)hops, .matrix = matrix };
         for (int k = 0; k < n_pairs; k++) /* the answer every method must give */
-            expected[k] = distance(matrix, m, pairs[k].i, pairs[k].j, (int)hops);
+            expected[k] = graph_distance(matrix, m, pairs[k].i, pairs[k].j, (int)hops);
         int reached = 0;
         for (int k = 0; k < n_pairs; k++)
             reached += expected[k] >= 0;
@@ -293,23 +261,11 @@ static void measure(const struct config *cfg, struct point *points)
     free(got);
 }
 
-/* A random directed graph: entry (u, v) set with probability per_mille/1000. */
-static uint8_t *make_matrix(int m, int per_mille, uint64_t seed)
-{
-    uint8_t *a = malloc((size_t)m * (size_t)m);
-    if (a == NULL)
-        die("malloc %d x %d matrix", m, m);
-    for (size_t k = 0; k < (size_t)m * (size_t)m; k++)
-        a[k] = hash_unit(seed * 0x9e3779b97f4a7c15ULL + k) * 1000 < per_mille;
-    return a;
-}
-
 /* The pairs (i, j) to find distances for, from the seed. */
 static void make_pairs(struct pair_task *pairs, int n_pairs, int m, uint64_t seed)
 {
     for (int k = 0; k < n_pairs; k++)
-        pairs[k] = (struct pair_task){ (int32_t)(hash64(seed + 2 * (uint64_t)k) % (uint64_t)m),
-                                       (int32_t)(hash64(seed + 2 * (uint64_t)k + 1) % (uint64_t)m) };
+        graph_pair(seed, k, m, &pairs[k].i, &pairs[k].j);
 }
 
 /* One timed run of `method`; distances into d. Returns seconds. Tasks carry
@@ -321,7 +277,7 @@ static double run(enum method method, struct job *job, const struct pair_task *p
     *bytes_sent = 0;
     if (method == SERIAL) {
         for (int k = 0; k < n_pairs; k++)
-            d[k] = distance(job->matrix, job->m, pairs[k].i, pairs[k].j, job->max_hops);
+            d[k] = graph_distance(job->matrix, job->m, pairs[k].i, pairs[k].j, job->max_hops);
         return (double)(now_ns() - start) / NS_PER_S;
     }
     size_t matrix_bytes = method == PIPE ? (size_t)job->m * (size_t)job->m : 0;

@@ -7,7 +7,65 @@ quick=()
 [ "$MODE" = quick ] && quick=(--quick)
 
 say "1. The case study: synthetic users five ways (case_study)"
-"$BIN/case_study" "${quick[@]}" --data "$DATA_DIR/10-case-study.tsv"
+"$BIN/case_study" "${quick[@]}" --methods serial,threads,process-per-user,process-pool,hybrid \
+    --data "$DATA_DIR/10-case-study.tsv"
+
+say "1b. The event loop: thousands of calls in one thread, beside the pools (case_study)"
+# The CPU step a tenth of the case study's, so that the waiting dominates;
+# process-per-user only up to 500 users (5,000 processes are chapter 1's point).
+if [ "$MODE" = quick ]; then
+    loop_args=(--users "100,1000" --repeat 1 --latency 5ms --sd 2ms)
+    per_user_args=(--users 100 --repeat 1 --latency 5ms --sd 2ms)
+else
+    loop_args=(--users "100,500,5000")
+    per_user_args=(--users "100,500")
+fi
+"$BIN/case_study" "${loop_args[@]}" --cpu 200001 --methods threads,process-pool,event-loop,event-loop-pool \
+    --gil none --data "$DATA_DIR/10-event-loop-c.tsv"
+"$BIN/case_study" "${per_user_args[@]}" --cpu 200001 --methods process-per-user \
+    --data "$DATA_DIR/10-event-loop-per-user.tsv"
+merge_tsv "$DATA_DIR/10-event-loop.tsv" "$DATA_DIR/10-event-loop-c.tsv" "$DATA_DIR/10-event-loop-per-user.tsv"
+rm -f "$DATA_DIR/10-event-loop-c.tsv" "$DATA_DIR/10-event-loop-per-user.tsv"
+
+say "1c. Where the loop breaks: the whole CPU step in the loop, or handed to processes (case_study)"
+if [ "$MODE" = quick ]; then
+    "$BIN/case_study" --users 100 --repeat 1 --latency 5ms --sd 2ms --methods event-loop,event-loop-pool \
+        --data "$DATA_DIR/10-event-loop-cpu.tsv"
+else
+    "$BIN/case_study" --users 500 --methods event-loop,event-loop-pool --data "$DATA_DIR/10-event-loop-cpu.tsv"
+fi
+
+say "1d. The same in CPython: asyncio beside ThreadPoolExecutor (case_study_asyncio.py)"
+# Under python3, and the free-threaded 3.13t where `make interpreters` put it.
+pythons=()
+if [ -n "${WORKBOOK_SANITIZER:-}" ]; then
+    echo "(sanitizer build: the Python companion is skipped)"
+elif command -v python3 >/dev/null 2>&1; then
+    pythons=(python3)
+    free=${WORKBOOK_INTERPRETERS:-/opt/workbook-interpreters}/bin/python3.13t
+    if [ -x "$free" ]; then
+        pythons+=("$free")
+    else
+        echo "(no $free: \`make interpreters\` installs it; python3 only)"
+    fi
+else
+    echo "python3 is not installed: the asyncio companion is skipped."
+fi
+py_files=()
+for py in "${pythons[@]}"; do
+    file=$DATA_DIR/10-asyncio-${#py_files[@]}.tsv
+    echo "($($py --version 2>&1), $py)"
+    if [ "$MODE" = quick ]; then
+        $py chapters/10-choosing-a-model/case_study_asyncio.py --case-study "$BIN/case_study" --quick --data "$file"
+    else
+        $py chapters/10-choosing-a-model/case_study_asyncio.py --case-study "$BIN/case_study" --data "$file"
+    fi
+    py_files+=("$file")
+done
+if [ "${#py_files[@]}" -gt 0 ]; then
+    merge_tsv "$DATA_DIR/10-asyncio.tsv" "${py_files[@]}"
+    rm -f "${py_files[@]}"
+fi
 
 say "2. Pitfalls: tasks too small, arguments too big (pitfalls)"
 "$BIN/pitfalls" "${quick[@]}" --data "$DATA_DIR/10-pitfalls.tsv"
@@ -36,6 +94,7 @@ fi
 
 say "Graphs"
 draw_graph 10-case-study
+draw_graph 10-event-loop
 draw_graph 10-pitfalls
 if [ -f "$DATA_DIR/10-oversubscription.tsv" ]; then    # not in a ThreadSanitizer build
     draw_graph 10-oversubscription
