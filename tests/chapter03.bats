@@ -2,6 +2,7 @@
 # Chapter 3: the simulated GIL. Invariants read from the traces it emits.
 
 load lib/helpers
+load lib/python
 
 SWITCHES=$BUILD/chapter03/gil_switches
 
@@ -178,29 +179,6 @@ python_or_skip() {
         python3.14t) skip "python3.14t not found (a distribution's free-threaded package)" ;;
         *) skip "$name not found (make interpreters)" ;;
     esac
-}
-
-# What the interpreter says it is, asked directly: "LABEL GIL", as the rows must say.
-reported() {
-    "$py" -c 'import sys, sysconfig
-label = "%d.%d.%d" % sys.version_info[:3] + ("t" if sysconfig.get_config_var("Py_GIL_DISABLED") else "")
-if not hasattr(sys, "setswitchinterval"):
-    gil = "old"
-elif hasattr(sys, "_is_gil_enabled") and not sys._is_gil_enabled():
-    gil = "none"
-else:
-    gil = "new"
-sys.stdout.write(label + " " + gil + "\n")'
-}
-
-# rows FILE COLUMN...: the named columns of every row, tab-joined, rows joined by ';'.
-rows() {
-    local file=$1
-    shift
-    awk -F'\t' -v want="$*" '
-        /^#/ { next }
-        !h { n = split(want, w, " "); for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
-        { line = ""; for (j = 1; j <= n; j++) line = line (j > 1 ? " " : "") $c[w[j]]; printf "%s;", line }' "$file"
 }
 
 # ordered FILE LOW MID HIGH: LOW <= MID <= HIGH in every row.

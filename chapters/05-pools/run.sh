@@ -2,7 +2,8 @@
 # Chapter 5: what `make chapter5` (quick) and `make measure-chapter5`
 # (measure) run. See common/chapter.sh for the two modes. When python3 is
 # installed, pool_overhead.py measures concurrent.futures in the same run and
-# its rows join overhead.c's in 05-overhead.tsv.
+# its rows join overhead.c's in 05-overhead.tsv; pool_lessons.py then shows
+# the Python lessons of section 7 under every CPython 3 found.
 . common/chapter.sh
 chapter_setup "$@"
 here=chapters/05-pools
@@ -56,7 +57,50 @@ say "3b. Errors: record each failure and go on"
 say "3c. A worker process killed (SIGKILL) in the middle of input 4"
 "$BIN/pool_errors" --pool processes --crash 4 --policy continue
 
+# The Python lessons (pool_lessons.py), each shown by a run, under every
+# real CPython 3 found (chapter 3's find_pythons.sh; 3.8 or later).
+pythons=()
+if [ -n "$python" ]; then
+    while read -r found; do
+        if "$found" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
+            pythons+=("$found")
+        else
+            echo "($found: no concurrent.futures before Python 3.8, skipped)"
+        fi
+    done < <(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null)
+fi
+[ "$MODE" != quick ] || rm -f "$DATA_DIR"/05-python-*.tsv
+if [ ${#pythons[@]} -gt 0 ]; then
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    lessons=$here/pool_lessons.py
+    start=(--repeat 5) sharing=(--repeat 3)
+    [ "$MODE" = quick ] && start=(--repeat 1) sharing=(--repeat 1 --items 1000)
+    i=0
+    for python in "${pythons[@]}"; do
+        say "7. The Python lessons in CPython $("$python" chapters/03-simulated-gil/gil_cpython.py about) ($python)"
+        for lesson in pickling guard starmap defaults chunks; do
+            echo "-- $lesson"
+            "$python" "$lessons" "$lesson"
+        done
+        if command -v taskset >/dev/null; then
+            echo "-- defaults, confined to one core (taskset -c 0)"
+            taskset -c 0 "$python" "$lessons" defaults
+        fi
+        echo "-- start: fork, spawn, forkserver"
+        "$python" "$lessons" start "${start[@]}" --data "$scratch/start-$i.tsv"
+        echo "-- sharing: Queue, Manager, shared_memory"
+        "$python" "$lessons" sharing "${sharing[@]}" --data "$scratch/sharing-$i.tsv"
+        i=$((i + 1))
+    done
+    merge_tsv "$DATA_DIR/05-python-start.tsv" "$scratch"/start-*.tsv
+    merge_tsv "$DATA_DIR/05-python-sharing.tsv" "$scratch"/sharing-*.tsv
+fi
+
 say "Graphs"
 for graph in 05-completion-order 05-overhead; do
     draw_graph "$graph"
 done
+if [ ${#pythons[@]} -gt 0 ]; then
+    draw_graph 05-python-start
+fi

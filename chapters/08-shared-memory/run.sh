@@ -32,5 +32,35 @@ say "4. A big read-only matrix: sent with every task, shared, or shared by threa
 "$BIN/shared_matrix" "${quick[@]}" --data "$DATA_DIR/08-shared-matrix.tsv"
 compare_with_reference 08-shared-matrix method,m median_s
 
+# The same in real CPython (matrix_python.py, pure Python), under every
+# CPython 3 found (chapter 3's find_pythons.sh; 3.8 or later: shared_memory).
+pythons=()
+if [ -n "${WORKBOOK_SANITIZER:-}" ]; then
+    echo "(sanitizer build: the real interpreters are skipped)"
+else
+    while read -r python; do
+        if "$python" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
+            pythons+=("$python")
+        else
+            echo "($python: no multiprocessing.shared_memory before Python 3.8, skipped)"
+        fi
+    done < <(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null)
+fi
+[ "$MODE" != quick ] || rm -f "$DATA_DIR"/08-python-*.tsv
+if [ ${#pythons[@]} -gt 0 ]; then
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    rounds=(--quick)
+    [ "$MODE" = measure ] && rounds=(--repeat 3)
+    i=0
+    for python in "${pythons[@]}"; do
+        say "4b. The matrix in CPython $("$python" chapters/03-simulated-gil/gil_cpython.py about) ($python): pickled, shared_memory, threads"
+        "$python" chapters/08-shared-memory/matrix_python.py "${rounds[@]}" --data "$scratch/matrix-$i.tsv"
+        i=$((i + 1))
+    done
+    merge_tsv "$DATA_DIR/08-python-matrix.tsv" "$scratch"/matrix-*.tsv
+fi
+
 say "Graphs"
 draw_graph 08-shared-matrix
+[ ${#pythons[@]} -eq 0 ] || draw_graph 08-python-matrix
