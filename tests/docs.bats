@@ -108,11 +108,23 @@ write_md() {
     grep -qF "${marker}85<!-- /value --> us." "$md"
 }
 
+@test "the checker catches a line that starts with a value marker (markdown would read it as raw HTML)" {
+    md=$BATS_TEST_TMPDIR/page.md
+    marker='<!-- value: plots/data/reference/system-limits.tsv low where id=fork_small -->85<!-- /value -->'
+    printf '%s\n' "# A page" "A small fork costs" "${marker} us." >"$md"
+    run "$DOCS" check "$md"
+    [ "$status" -eq 1 ]
+    assert_contains "page.md:3: a line starts with a value marker"
+    printf '%s\n' "# A page" "A small fork" "costs ${marker} us." >"$md"
+    run "$DOCS" check "$md"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
 @test "the checker catches a figure whose filter does not pick exactly one row" {
     md=$BATS_TEST_TMPDIR/page.md
     printf '%s\n' "# A page" \
-        "<!-- value: plots/data/reference/system-limits.tsv low where unit=us -->1<!-- /value -->" \
-        "<!-- value: plots/data/reference/system-limits.tsv low where id=no_such_row -->1<!-- /value -->" >"$md"
+        "One <!-- value: plots/data/reference/system-limits.tsv low where unit=us -->1<!-- /value -->" \
+        "two <!-- value: plots/data/reference/system-limits.tsv low where id=no_such_row -->1<!-- /value -->" >"$md"
     run "$DOCS" check "$md"
     [ "$status" -eq 1 ]
     assert_contains "match unit=us (a value needs exactly one)"

@@ -57,6 +57,10 @@ plain_code { print; next }
 
 /^#+ / { h = $0; sub(/^#+ +/, "", h); have_anchor[slug(h)] = 1 }
 
+# A line that starts with a value marker is, to markdown, an HTML block:
+# the paragraph breaks there and the rest of the line is not formatted.
+/^[ \t]*<!-- value: / { problem("a line starts with a value marker: markdown reads it as raw HTML (begin the line with a word)") }
+
 {
     line = refresh_values($0)
     check_links(line)
