@@ -136,7 +136,7 @@ gone() {
     [ -n "$(comm -13 <(echo "$before") <(mpi_segments))" ]      # the job made its segments
     kill -INT "$pid"
     status=0
-    wait_bounded "$pid" 20 || status=$?
+    wait_bounded "$pid" 60 || status=$?   # a bound against a hang, not a timing
     [ "$status" -ne 0 ] || { echo "mpirun returned 0 after SIGINT"; return 1; }
     # shellcheck disable=SC2086
     gone $ranks
@@ -254,7 +254,7 @@ hosts_left() {
     [ -n "$ranks" ]
     kill -INT "$pid"
     status=0
-    wait_bounded "$pid" 20 || status=$?
+    wait_bounded "$pid" 60 || status=$?   # a bound against a hang, not a timing
     [ "$status" -eq 130 ] || { echo "status $status"; return 1; }
     # shellcheck disable=SC2086
     gone $ranks
