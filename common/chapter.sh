@@ -36,6 +36,26 @@ chapter_setup() {
     mkdir -p "$DATA_DIR" "$GRAPH_DIR"
 }
 
+# find_python3s WHAT: the real CPython 3.8 or later interpreters chapter 3's
+# find_pythons.sh finds (python3, and those `make interpreters` builds), into
+# the array `pythons`; none under a sanitizer build (make asan/tsan). One line
+# says why each older one is left out: it has no WHAT.
+find_python3s() {
+    local what=$1 found
+    pythons=()
+    if [ -n "${WORKBOOK_SANITIZER:-}" ]; then
+        echo "(sanitizer build: the real interpreters are skipped)"
+        return 0
+    fi
+    while read -r found; do
+        if "$found" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
+            pythons+=("$found")
+        else
+            echo "($found: no $what before Python 3.8, skipped)"
+        fi
+    done < <(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null)
+}
+
 # Print a heading the way every chapter run does.
 say() {
     printf '\n== %s\n' "$*"

@@ -31,18 +31,7 @@ compare_with_reference 04-scaling workload,mode,gil,workers speedup
 # The same batches in every real CPython 3 found (chapter 3's find_pythons.sh;
 # io_cpu_python.py needs 3.8 or later), against the same local server.
 # WORKBOOK_SANITIZER (make asan/tsan) skips them.
-pythons=()
-if [ -n "${WORKBOOK_SANITIZER:-}" ]; then
-    echo "(sanitizer build: the real interpreters are skipped)"
-else
-    while read -r python; do
-        if "$python" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
-            pythons+=("$python")
-        else
-            echo "($python: no concurrent.futures before Python 3.8, skipped)"
-        fi
-    done < <(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null)
-fi
+find_python3s concurrent.futures
 [ "$MODE" != quick ] || rm -f "$DATA_DIR"/04-python-*.tsv
 if [ ${#pythons[@]} -gt 0 ]; then
     scratch=$(mktemp -d)

@@ -60,15 +60,7 @@ say "3c. A worker process killed (SIGKILL) in the middle of input 4"
 # The Python lessons (pool_lessons.py), each shown by a run, under every
 # real CPython 3 found (chapter 3's find_pythons.sh; 3.8 or later).
 pythons=()
-if [ -n "$python" ]; then
-    while read -r found; do
-        if "$found" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
-            pythons+=("$found")
-        else
-            echo "($found: no concurrent.futures before Python 3.8, skipped)"
-        fi
-    done < <(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null)
-fi
+[ -z "$python" ] || find_python3s concurrent.futures
 [ "$MODE" != quick ] || rm -f "$DATA_DIR"/05-python-*.tsv
 if [ ${#pythons[@]} -gt 0 ]; then
     scratch=$(mktemp -d)

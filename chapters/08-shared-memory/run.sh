@@ -34,18 +34,7 @@ compare_with_reference 08-shared-matrix method,m median_s
 
 # The same in real CPython (matrix_python.py, pure Python), under every
 # CPython 3 found (chapter 3's find_pythons.sh; 3.8 or later: shared_memory).
-pythons=()
-if [ -n "${WORKBOOK_SANITIZER:-}" ]; then
-    echo "(sanitizer build: the real interpreters are skipped)"
-else
-    while read -r python; do
-        if "$python" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null; then
-            pythons+=("$python")
-        else
-            echo "($python: no multiprocessing.shared_memory before Python 3.8, skipped)"
-        fi
-    done < <(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null)
-fi
+find_python3s multiprocessing.shared_memory
 [ "$MODE" != quick ] || rm -f "$DATA_DIR"/08-python-*.tsv
 if [ ${#pythons[@]} -gt 0 ]; then
     scratch=$(mktemp -d)
