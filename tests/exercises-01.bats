@@ -16,3 +16,7 @@ load lib/prove
 @test "Exercise 1.4 (shared after all): its checker fails untouched and passes with its solution" {
     prove 1.4
 }
+
+@test "Exercise 1.6 (a thread changes the next fork): its checker fails untouched and passes with its solution" {
+    prove 1.6
+}
