@@ -23,7 +23,7 @@ fail() {
 build() {
     local targets=() program
     for program in "$@"; do targets+=("$CHECK_BUILD/$program"); done
-    if ! make --no-print-directory -s BUILD="$CHECK_BUILD" "${targets[@]}" >"$CHECK_TMP/build.log" 2>&1; then
+    if ! make --no-print-directory -s -j"$(nproc)" BUILD="$CHECK_BUILD" "${targets[@]}" >"$CHECK_TMP/build.log" 2>&1; then
         tail -n 20 "$CHECK_TMP/build.log" >&2
         fail "$* does not build (the compiler's messages are above)"
     fi
