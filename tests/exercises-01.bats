@@ -20,3 +20,7 @@ load lib/prove
 @test "Exercise 1.6 (a thread changes the next fork): its checker fails untouched and passes with its solution" {
     prove 1.6
 }
+
+@test "Exercise 1.1 (huge pages): its checker fails untouched and passes with its solution" {
+    prove 1.1
+}

@@ -16,3 +16,7 @@ load lib/prove
 @test "Exercise 8.4 (writable sharing): its checker fails untouched and passes with its solution" {
     prove 8.4
 }
+
+@test "Exercise 8.5 (huge pages): its checker fails untouched and passes with its solution" {
+    prove 8.5
+}
