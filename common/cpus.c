@@ -3,21 +3,29 @@
 #include "cpus.h"
 #include "error.h"
 
+#include <pthread.h>
 #include <sched.h>
 
 /* The cores the process was allowed when it first asked: confining to fewer
- * and then to all of them again gives back exactly these. */
+ * and then to all of them again gives back exactly these. Read once, by the
+ * first caller, whatever the thread: threads that pin themselves at the
+ * same moment must not see the set half made. */
+static cpu_set_t start_set;
+static pthread_once_t start_once = PTHREAD_ONCE_INIT;
+
+static void read_start_set(void)
+{
+    CPU_ZERO(&start_set);
+    if (sched_getaffinity(0, sizeof start_set, &start_set) == -1)
+        die("sched_getaffinity");
+}
+
 static cpu_set_t allowed_at_start(void)
 {
-    static cpu_set_t set;
-    static int known;
-    if (!known) {
-        CPU_ZERO(&set);
-        if (sched_getaffinity(0, sizeof set, &set) == -1)
-            die("sched_getaffinity");
-        known = 1;
-    }
-    return set;
+    int rc = pthread_once(&start_once, read_start_set);
+    if (rc != 0)
+        die_rc(rc, "pthread_once");
+    return start_set;
 }
 
 int cpus_allowed(void)
