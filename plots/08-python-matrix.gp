@@ -22,8 +22,8 @@ set ytics (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10)
 stats data using "min_s" nooutput
 lowest = STATS_min
 stats data using "max_s" nooutput
-set yrange [lowest / 1.3:STATS_max * 1.3]     # one scale for every panel
-set key top left
+set yrange [lowest / 6:STATS_max * 1.3]       # one scale for every panel; room below for the key
+set key bottom right
 
 do for [k = 1:n] {
     ip = word(interps, k)
