@@ -36,7 +36,10 @@ $(BUILD)/common/%.o: common/%.c | deps-build
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(DEFINES) -MMD -MP -c -o $@ $<
 
+# Made afresh each time: an archive only updated would keep the objects of
+# sources since removed or renamed (their symbols then clash at link time).
 $(LIB): $(COMMON_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # ---- chapters ----------------------------------------------------------------

@@ -1,7 +1,14 @@
 /* interp.c - see interp.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "interp.h"
+#include "args.h"
 #include "clock.h"
+
+#include <math.h>
+#include <stdio.h>
+
+int interp_rounds = BYTECODE_ROUNDS;
+static char unit_comment[128];
 
 void interp_begin(gil_thread *t)
 {
@@ -46,13 +53,13 @@ void interp_sleep(gil_thread *t, int64_t ns)
 }
 // snippet-end: blocking-call
 
-double interp_ns_per_bytecode(void)
+/* The best of three timings of n bytecodes by one thread alone, in ns each. */
+static double ns_per_unit(long long n)
 {
     gil g;
     gil_thread t;
     gil_init(&g, GIL_NONE, GIL_DEFAULT_INTERVAL_US);
     gil_thread_init(&t, &g, 0, 0);
-    const long long n = 2000000;
     double best = 0;
     for (int round = 0; round < 3; round++) {
         int64_t start = now_ns();
@@ -63,4 +70,28 @@ double interp_ns_per_bytecode(void)
     gil_thread_free(&t);
     gil_destroy(&g);
     return best;
+}
+
+double interp_ns_per_bytecode(void)
+{
+    return ns_per_unit(2000000);
+}
+
+void interp_use_unit(const char *text)
+{
+    long long want = arg_duration_ns("--unit", text, 5, 1000);
+    /* The eval breaker's check does not grow with the rounds: correct thrice,
+     * each timing about 30 ms long. */
+    for (int pass = 0; pass < 3; pass++) {
+        double got = ns_per_unit((long long)(3e7 / ((double)interp_rounds * 1.6)) + 1000);
+        long rounds = lround((double)interp_rounds * (double)want / got);
+        interp_rounds = rounds < 1 ? 1 : (int)rounds;
+    }
+    snprintf(unit_comment, sizeof unit_comment, "unit: %lld ns asked, %d rounds, %.1f ns measured",
+             want, interp_rounds, interp_ns_per_bytecode());
+}
+
+const char *interp_unit_comment(void)
+{
+    return unit_comment[0] != '\0' ? unit_comment : NULL;
 }

@@ -20,12 +20,16 @@
 
 #include "gil.h"
 
-/* The work of one bytecode: a short chain of multiply-adds. */
+/*
+ * The work of one bytecode: a short chain of multiply-adds, BYTECODE_ROUNDS
+ * of them unless --unit (interp_use_unit) asked for a unit of a given time.
+ */
 #define BYTECODE_ROUNDS 22
+extern int interp_rounds;          /* set before any thread starts, then read only */
 
 static inline uint64_t bytecode(uint64_t x)
 {
-    for (int i = 0; i < BYTECODE_ROUNDS; i++)
+    for (int i = 0; i < interp_rounds; i++)
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
     return x ^ (x >> 31);
 }
@@ -45,5 +49,20 @@ void interp_sleep(gil_thread *t, int64_t ns);
 
 /* Measure how long one bytecode takes here, alone, in ns. */
 double interp_ns_per_bytecode(void);
+
+/*
+ * --unit D: make one unit last about D (like 23ns) instead of BYTECODE_ROUNDS
+ * rounds, by timing the rounds here; the old GIL's release comes every 101
+ * ticks, so how often it comes depends on how long the interpreter it stands
+ * for takes over a turn (side_by_side.py passes the turn time it measured).
+ * Exits with the usage line if D is out of range. interp_unit_comment() says,
+ * for a data file's provenance, what was asked and what was got (NULL: the
+ * default unit).
+ */
+void interp_use_unit(const char *text);
+const char *interp_unit_comment(void);
+#define INTERP_UNIT_HELP \
+    "  --unit D          make one unit of work last about D, like 23ns (5ns to\n" \
+    "                    1us; default: 22 rounds of multiply-add)\n"
 
 #endif

@@ -358,6 +358,53 @@ companion_holds() {
     [ "$(tsv_column "$rounds" round | sort | uniq -c | awk '{ print $1 }' | sort -u)" = "$(tsv_column "$data" quantity | wc -l)" ]
     paste <(tsv_column "$rounds" sim) <(tsv_column "$rounds" real) <(tsv_column "$rounds" ratio) |
         awk '{ if ($2 <= 0 || ($1 / $2 - $3) ^ 2 > 0.01) { print "bad ratio: " $0; bad = 1 } } END { exit bad }'
+    # The simulation ran with a unit as long as the interpreter's turn, in each round ...
+    tsv_column "$rounds" unit | grep -vqxE '[0-9]+ns' && { tsv_column "$rounds" unit; return 1; }
+    # ... or with its own, asked for.
+    run python3 chapters/03-simulated-gil/side_by_side.py fidelity --simulation "$BUILD/chapter03" \
+        --interpreter "$py" --rounds 1 --cpus 1 --threads 2 --convoy-threads 0 --work 100000 --repeat 1 \
+        --duration 50ms --ops 3 --own-unit --rounds-data "$rounds"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(tsv_column "$rounds" unit | sort -u)" = own ]
+}
+
+# race_holds: side_by_side.py race under $py (an old GIL): a row per run and
+# thread count, then median, min and max; every ratio the quotient of its pair.
+race_holds() {
+    local data=$BATS_TEST_TMPDIR/race.tsv
+    run python3 chapters/03-simulated-gil/side_by_side.py race --simulation "$BUILD/chapter03" \
+        --interpreter "$py" --runs 3 --threads 2,3 --duration 50ms --work 100000 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(rows "$data" run threads)" = "1 2;1 3;2 2;2 3;3 2;3 3;median 2;min 2;max 2;median 3;min 3;max 3;" ]
+    tsv_column "$data" unit | grep -vqxE '[0-9]+ns|-' && return 1
+    awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+        $1 ~ /^[0-9]+$/ {
+            if ($c["sim_ctxsw_per_s"] <= 0 || $c["real_ctxsw_per_s"] <= 0) { print "no context switches: " $0; bad = 1 }
+            if (($c["sim_handoffs_per_s"] / $c["real_handoffs_per_s"] - $c["handoffs_ratio"]) ^ 2 > 0.01 ||
+                ($c["sim_handoffs_per_ctxsw"] / $c["real_handoffs_per_ctxsw"] - $c["per_ctxsw_ratio"]) ^ 2 > 0.01) {
+                print "bad ratio: " $0; bad = 1 }
+        }
+        $1 == "min" { low = $0 } $1 == "max" { n = split(low, l, "\t"); split($0, m, "\t")
+            for (i = 5; i <= n; i++) if (l[i] + 0 > m[i] + 0) { print "min above max: " low; bad = 1 } }
+        END { exit bad }' "$data"
+}
+
+@test "side_by_side.py race: refuses an interpreter without the old GIL, and under each 2.7 present, a row per run" {
+    python_or_skip python3
+    run python3 chapters/03-simulated-gil/side_by_side.py race --simulation "$BUILD/chapter03" \
+        --interpreter "$py" --runs 1 --duration 50ms --work 100000
+    if [ "$(reported | cut -d' ' -f2)" != old ]; then
+        [ "$status" -eq 1 ]
+        assert_contains "needs an interpreter with the old GIL"
+    fi
+    local path ran=""
+    for path in $(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null); do
+        py=$path
+        [ "$(reported | cut -d' ' -f2)" = old ] || continue
+        race_holds || { echo "under $path"; return 1; }
+        ran+=" $(reported | tr ' ' /)"
+    done
+    echo "# race ran under:${ran:- no interpreter with the old GIL here (make interpreters)}" >&3
 }
 
 @test "side_by_side.py single: one thread's time under two builds, round by round, then median, min and max" {
@@ -419,4 +466,42 @@ companion_holds() {
     assert_usage_error "--trace: needs exactly one --gil"
     run "$SWITCHES" --trace "$trace" --gil new --threads 2 --intervals 1ms --duration 20ms --repeat 1
     [ "$status" -eq 0 ]
+}
+
+@test "gil_switches: a slice runs from one hand-off to the next, as gil_cpython.py sees it" {
+    data=$BATS_TEST_TMPDIR/slice.tsv
+    trace=$BATS_TEST_TMPDIR/slice-trace.tsv
+    run "$SWITCHES" --gil old --threads 3 --duration 50ms --repeat 1 --trace "$trace" --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    # The takes in time order; a hand-off is a take by another thread than the
+    # one before; the first slice and the last are left out.
+    want=$(paste <(tsv_column "$trace" acquire_ms) <(tsv_column "$trace" thread) | sort -g |
+        awk -F'\t' 'NR == 1 || $2 != last { if (n++ >= 2) print $1 - prev; prev = $1; last = $2 }' | sort -g |
+        awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    got=$(tsv_column "$data" median_slice_ms)
+    awk -v got="$got" -v want="$want" 'BEGIN { d = got - want; if (d < 0) d = -d; exit !(d <= 0.0001) }' ||
+        { echo "median_slice_ms $got, hand-off to hand-off $want"; return 1; }
+}
+
+@test "gil_cpu, gil_switches, gil_convoy --unit: a unit of about the time asked, said in the data; a bad one refused" {
+    for program in gil_cpu gil_switches gil_convoy; do
+        for bad in 2ns 2us 5 x; do
+            run "$BUILD/chapter03/$program" --unit "$bad"
+            [ "$status" -eq 2 ] || { echo "$program --unit $bad: status $status"; return 1; }
+            assert_contains "--unit"
+            assert_contains "usage:"
+        done
+    done
+    # rounds_for D: the rounds of multiply-add gil_switches settled on for a unit of D.
+    rounds_for() {
+        "$SWITCHES" --gil old --threads 2 --duration 20ms --repeat 1 --unit "$1" --data "$BATS_TEST_TMPDIR/u.tsv" >/dev/null &&
+            sed -n 's/^# unit: \([0-9]*\) ns asked, \([0-9]*\) rounds, [0-9.]* ns measured$/\1 \2/p' "$BATS_TEST_TMPDIR/u.tsv"
+    }
+    small=$(rounds_for 20ns) large=$(rounds_for 400ns)
+    [ "${small%% *}" = 20 ] && [ "${large%% *}" = 400 ] || { echo "provenance: '$small' '$large'"; return 1; }
+    # Twenty times the time: many times the rounds (the clock's noise cannot undo a factor of 20).
+    [ "${large#* }" -ge $((5 * ${small#* })) ] || { echo "rounds: ${small#* } for 20ns, ${large#* } for 400ns"; return 1; }
+    # Without --unit, the data say nothing of one.
+    "$SWITCHES" --gil old --threads 2 --duration 20ms --repeat 1 --data "$BATS_TEST_TMPDIR/u.tsv" >/dev/null
+    ! grep -q '^# unit:' "$BATS_TEST_TMPDIR/u.tsv"
 }

@@ -110,6 +110,8 @@ int main(int argc, char *argv[])
            (double)cfg.op_ns / NS_PER_MS, cfg.ops);
     report *out = report_create(columns, &cfg.run, argc, argv);
     report_comment(out, "op: sleep of %.3f ms", (double)cfg.op_ns / NS_PER_MS);
+    if (interp_unit_comment() != NULL)
+        report_comment(out, "%s", interp_unit_comment());
     progress bar;
     progress_start(&bar, "gil_convoy", count_runs(&cfg), cfg.run.force_progress);
     report_progress(out, &bar);
@@ -204,7 +206,7 @@ static void time_ops(const struct config *cfg, gil_mode mode, long interval_us, 
 
 static const char usage_line[] =
     "gil_convoy [--gil LIST] [--cpu-threads LIST] [--intervals LIST] [--op D] [--ops N]\n"
-    "                  [--cpus N] [--data FILE] [--quick] [--progress]";
+    "                  [--cpus N] [--unit D] [--data FILE] [--quick] [--progress]";
 static const char help_text[] =
     "Times a short blocking operation alone and beside CPU-bound threads under a\n"
     "simulated GIL: the convoy effect.\n"
@@ -218,7 +220,8 @@ static const char help_text[] =
     "                    default 150us)\n"
     "  --ops N           operations timed per configuration (1 to 100000;\n"
     "                    default 40)\n"
-    "  --cpus N          run on N cores only (default: all allowed)\n";
+    "  --cpus N          run on N cores only (default: all allowed)\n"
+    INTERP_UNIT_HELP;
 
 /* The defaults (fewer intervals and operations with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -231,6 +234,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "op", required_argument, NULL, 'o' },
         { "ops", required_argument, NULL, 'n' },
         { "cpus", required_argument, NULL, 'c' },
+        { "unit", required_argument, NULL, 'u' },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -269,6 +273,9 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             break;
         case 'c':
             cfg->cpus = (int)arg_int("--cpus", optarg, 1, allowed);
+            break;
+        case 'u':
+            interp_use_unit(optarg);
             break;
         }
     }

@@ -275,6 +275,8 @@ static void report_series(const struct config *cfg, const struct series *series,
     report *out = report_create(columns, &cfg->run, argc, argv);
     report_comment(out, "work: %lld bytecodes", cfg->work);
     report_comment(out, "interval_us: %ld", cfg->interval_us);
+    if (interp_unit_comment() != NULL)
+        report_comment(out, "%s", interp_unit_comment());
     size_t repeat = (size_t)cfg->run.repeat;
     double serial = summarize(series[0].wall, repeat).median;
     for (size_t s = 0; s < n; s++) {
@@ -297,7 +299,7 @@ static void report_series(const struct config *cfg, const struct series *series,
 
 static const char usage_line[] =
     "gil_cpu [--gil LIST] [--workers LIST] [--processes LIST] [--work N] [--cpus N]\n"
-    "               [--interval DURATION] [--repeat N] [--data FILE] [--quick] [--progress]";
+    "               [--interval DURATION] [--unit D] [--repeat N] [--data FILE] [--quick] [--progress]";
 static const char help_text[] =
     "Splits CPU-bound work among threads under a simulated GIL, and among\n"
     "processes, and reports the speed-up over the same work done serially.\n"
@@ -308,7 +310,8 @@ static const char help_text[] =
     "  --work N          bytecodes in all (1000 to 10^11; default 40000000,\n"
     "                    about a second)\n"
     "  --cpus N          run on N cores only (1 to the cores allowed; default all)\n"
-    "  --interval D      switch interval of the new GIL (default 5ms)\n";
+    "  --interval D      switch interval of the new GIL (default 5ms)\n"
+    INTERP_UNIT_HELP;
 
 /* The defaults (less work and fewer workers with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -321,6 +324,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "work", required_argument, NULL, 'W' },
         { "cpus", required_argument, NULL, 'c' },
         { "interval", required_argument, NULL, 'i' },
+        { "unit", required_argument, NULL, 'u' },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -364,6 +368,9 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             break;
         case 'c':
             cfg->cpus = (int)arg_int("--cpus", optarg, 1, allowed);
+            break;
+        case 'u':
+            interp_use_unit(optarg);
             break;
         case 'i':
             cfg->interval_us = (long)(arg_duration_ns("--interval", optarg, 1000, 10 * NS_PER_S) / 1000);

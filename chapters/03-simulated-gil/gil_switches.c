@@ -4,7 +4,7 @@
  *
  * --threads CPU-bound simulated Python threads run for --duration. Every
  * hold of the GIL is traced. From the trace come the hand-offs per second
- * and the length of a slice (one hold).
+ * and the length of a slice (from one hand-off to the next).
  *
  *   build/chapter03/gil_switches --quick
  *   build/chapter03/gil_switches --gil new --threads 2,4 --intervals 0.5ms,1ms,5ms,50ms
@@ -122,6 +122,8 @@ int main(int argc, char *argv[])
 
     report *out = report_create(columns, &cfg.run, argc, argv);
     report_comment(out, "duration_s: %.3f", (double)cfg.duration_ns / NS_PER_S);
+    if (interp_unit_comment() != NULL)
+        report_comment(out, "%s", interp_unit_comment());
     progress bar;
     progress_start(&bar, "gil_switches", count_runs(&cfg) * cfg.run.repeat, cfg.run.force_progress);
     report_progress(out, &bar);
@@ -188,7 +190,7 @@ static void repeat_runs(const struct config *cfg, gil_mode mode, int n, long int
     }
 }
 
-static double median_slice_ms(struct runner *runners, int n);
+static double median_slice_ms(struct runner *runners, int n, gil_mode mode);
 static void write_trace(const char *path, int argc, char *argv[], gil *g,
                         struct runner *runners, int n, const struct result *res);
 
@@ -218,7 +220,7 @@ static struct result run_once(const struct config *cfg, gil_mode mode, int n, lo
     struct result res = {
         .switch_number = mode == GIL_NONE ? 0 : gil_switches(&g),
         .drop_requests = atomic_load(&g.drop_requests),
-        .median_slice_ms = median_slice_ms(runners, n),
+        .median_slice_ms = median_slice_ms(runners, n, mode),
     };
     res.switches_per_s = (double)res.switch_number / seconds;
     res.drop_requests_per_s = (double)res.drop_requests / seconds;
@@ -237,22 +239,52 @@ static struct result run_once(const struct config *cfg, gil_mode mode, int n, lo
     return res;
 }
 
-/* Every hold, from every thread: the slices are the holds ended by a switch. */
-static double median_slice_ms(struct runner *runners, int n)
+/* The start of one hold, for putting every thread's holds in time order. */
+struct take {
+    int64_t acquire_ns;
+    int thread;
+};
+
+static int by_acquire(const void *a, const void *b)
+{
+    const struct take *x = a, *y = b;
+    return (x->acquire_ns > y->acquire_ns) - (x->acquire_ns < y->acquire_ns);
+}
+
+/*
+ * A slice: from one hand-off to the next, as gil_cpython.py sees it in
+ * CPython (a thread notes when it finds that another ran last). So it holds
+ * the time the GIL lay free between a release and the next thread's take,
+ * not only the hold: under the old GIL on several cores that gap is as long
+ * as a hold. The first slice (from the first take) and the last (cut short
+ * by the end) are left out, as there.
+ */
+static double median_slice_ms(struct runner *runners, int n, gil_mode mode)
 {
     size_t total = 0;
     for (int i = 0; i < n; i++)
         total += runners[i].thread.trace_len;
+    struct take *takes = malloc((total + 1) * sizeof *takes);
     double *slices = malloc((total + 1) * sizeof *slices);
-    if (slices == NULL)
+    if (takes == NULL || slices == NULL)
         die("malloc");
-    size_t k = 0;
+    size_t m = 0;
     for (int i = 0; i < n; i++)
         for (size_t j = 0; j < runners[i].thread.trace_len; j++) {
             gil_hold *h = &runners[i].thread.trace[j];
-            if (h->reason != RELEASE_EXIT)
-                slices[k++] = (double)(h->release_ns - h->acquire_ns) / NS_PER_MS;
+            takes[m++] = (struct take){ .acquire_ns = h->acquire_ns, .thread = h->thread };
         }
+    qsort(takes, m, sizeof *takes, by_acquire);
+    /* The hand-offs: the takes by another thread than the one before. */
+    size_t k = 0, handoffs = 0;
+    int64_t previous = 0;
+    for (size_t j = 0; j < m && mode != GIL_NONE; j++) {
+        if (j > 0 && takes[j].thread == takes[j - 1].thread)
+            continue;
+        if (handoffs++ >= 2)
+            slices[k++] = (double)(takes[j].acquire_ns - previous) / NS_PER_MS;
+        previous = takes[j].acquire_ns;
+    }
     /* No GIL: nothing was handed off; a slice is the whole run. */
     for (int i = 0; k == 0 && i < n; i++)
         for (size_t j = 0; j < runners[i].thread.trace_len; j++) {
@@ -260,6 +292,7 @@ static double median_slice_ms(struct runner *runners, int n)
             slices[k++] = (double)(h->release_ns - h->acquire_ns) / NS_PER_MS;
         }
     double median = k > 0 ? summarize(slices, k).median : 0;
+    free(takes);
     free(slices);
     return median;
 }
@@ -294,10 +327,10 @@ static void write_trace(const char *path, int argc, char *argv[], gil *g,
 
 static const char usage_line[] =
     "gil_switches [--gil LIST] [--threads LIST] [--intervals LIST] [--duration D]\n"
-    "                    [--cpus N] [--repeat N] [--data FILE] [--trace FILE] [--quick] [--progress]";
+    "                    [--cpus N] [--unit D] [--repeat N] [--data FILE] [--trace FILE] [--quick] [--progress]";
 static const char help_text[] =
     "Runs CPU-bound threads under a simulated GIL, traces every hold, and reports\n"
-    "hand-offs per second and the median slice (the time one thread keeps it).\n"
+    "hand-offs per second and the median slice (from one hand-off to the next).\n"
     "\n"
     "  --gil LIST        new, old, none (default new,old)\n"
     "  --threads LIST    thread counts (1 to 64; default 2,4)\n"
@@ -306,7 +339,8 @@ static const char help_text[] =
     "  --duration D      how long each run lasts (10ms to 60s; default 2s)\n"
     "  --cpus N          run on N cores only (default: all allowed)\n"
     "  --trace FILE      write every hold of the GIL to FILE (one configuration,\n"
-    "                    one run)\n";
+    "                    one run)\n"
+    INTERP_UNIT_HELP;
 
 /* The defaults (fewer, shorter runs with --quick; one run with --trace), then
  * the options given. */
@@ -320,6 +354,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "duration", required_argument, NULL, 'D' },
         { "cpus", required_argument, NULL, 'c' },
         { "trace", required_argument, NULL, 'T' },
+        { "unit", required_argument, NULL, 'u' },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -357,6 +392,9 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             break;
         case 'c':
             cfg->cpus = (int)arg_int("--cpus", optarg, 1, allowed);
+            break;
+        case 'u':
+            interp_use_unit(optarg);
             break;
         case 'T':
             cfg->trace_path = arg_path("--trace", optarg);

@@ -14,7 +14,17 @@ moment, and every figure is a ratio of two runs of that round:
             simulation / interpreter of: the speed-up over serial, the
             hand-offs per second, the median slice (not without a GIL:
             nothing is handed over) and the median convoy operation; then
-            the median, min and max of each ratio over the rounds.
+            the median, min and max of each ratio over the rounds. The
+            simulation's unit lasts as long as one turn of the countdown
+            takes the interpreter, serially, in that round's cpu run (its
+            --unit; --own-unit keeps the simulation's): the old GIL lets go
+            every 101 ticks, so how often depends on the interpreter's speed.
+  race      the old GIL's race on several cores, run by run: 2.7's
+            switches beside gil_switches --gil old (its unit the
+            interpreter's turn, measured at the start of each run), with the
+            context switches each made (getrusage of the child: voluntary and
+            involuntary); the hand-offs per second swing from run to run with
+            the machine's state, the hand-offs per context switch much less.
   single    what the GIL buys one thread: the same countdown, serial, under
             a GIL build (--gil-build) and a free-threaded build of the same
             source and flags (--free-threaded), side by side, the order
@@ -23,6 +33,8 @@ moment, and every figure is a ratio of two runs of that round:
 
   python3 side_by_side.py fidelity --simulation build/chapter03 \\
       --interpreter /opt/workbook-interpreters/bin/python2.7 --interpreter python3 --data f.tsv
+  python3 side_by_side.py race --simulation build/chapter03 \\
+      --interpreter /opt/workbook-interpreters/bin/python2.7 --runs 12 --data r.tsv
   python3 side_by_side.py single --simulation build/chapter03 \\
       --gil-build /opt/workbook-interpreters/bin/python3.13 \\
       --free-threaded /opt/workbook-interpreters/bin/python3.13t --data s.tsv
@@ -54,6 +66,8 @@ def main():
     try:
         if args.experiment == "fidelity":
             run_fidelity(args, scratch)
+        elif args.experiment == "race":
+            run_race(args, scratch)
         else:
             run_single(args, scratch)
     finally:
@@ -65,23 +79,25 @@ def main():
 
 def run_fidelity(args, scratch):
     threads = ",".join(str(n) for n in args.threads)
-    rounds = []   # (round, load, quantity, gil, interpreter, threads, cpus, sim, real)
+    rounds = []   # (round, load, unit, quantity, gil, interpreter, threads, cpus, sim, real)
     for r in range(1, args.rounds + 1):
         for python in args.interpreter:
             for cpus in args.cpus:
                 load = "%.2f" % os.getloadavg()[0]
-                pairs = one_pair(args, python, cpus, threads, scratch)
+                unit, pairs = one_pair(args, python, cpus, threads, scratch)
                 for quantity, gil, label, n, sim, real in pairs:
-                    rounds.append([r, load, quantity, gil, label, n, cpus, sim, real])
+                    rounds.append([r, load, unit, quantity, gil, label, n, cpus, sim, real])
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = summarize(rounds)
     print_summary(summary)
     provenance = provenance_lines(args)
     if args.rounds_data:
-        write_data(args.rounds_data, provenance + ["ratio: simulation / interpreter, in that round"],
-                   ["round", "load_1min", "quantity", "gil", "interpreter", "threads", "cpus",
+        write_data(args.rounds_data, provenance + [
+            "ratio: simulation / interpreter, in that round",
+            "unit: the simulation's --unit in that round ('own': its own unit)"],
+                   ["round", "load_1min", "unit", "quantity", "gil", "interpreter", "threads", "cpus",
                     "sim", "real", "ratio"],
-                   [row[:7] + [fmt(row[7]), fmt(row[8]), "%.3f" % (row[7] / row[8])] for row in rounds])
+                   [row[:8] + [fmt(row[8]), fmt(row[9]), "%.3f" % (row[8] / row[9])] for row in rounds])
     if args.data:
         write_data(args.data, provenance + [
             "sim, real: the medians over the rounds; ratio: the median over the rounds of each "
@@ -97,15 +113,20 @@ def run_fidelity(args, scratch):
 def one_pair(args, python, cpus, threads, scratch):
     """One round of one interpreter on `cpus` cores: every experiment under the
     interpreter, each followed by the simulation's, in the mode the interpreter
-    reports. Returns (quantity, gil, interpreter, threads, sim, real) tuples."""
+    reports, its unit as long as the interpreter's turn. Returns the unit and
+    (quantity, gil, interpreter, threads, sim, real) tuples."""
     common = ["--cpus", str(cpus)]
     real_cpu = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", threads, "--processes", "0",
                                  "--work", str(args.work), "--repeat", str(args.repeat)] + common)
     gil = [row for row in real_cpu if row["mode"] == "threads"][0]["gil"]
     label = real_cpu[0]["interpreter"]
+    unit, own = "own", []
+    if not args.own_unit:   # one turn of the countdown, serially, in this round
+        unit = "%.0fns" % (value(real_cpu, "median_s", mode="serial") / args.work * 1e9)
+        own = ["--unit", unit]
     sim_cpu = run_tsv(scratch, [os.path.join(args.simulation, "gil_cpu"), "--gil", gil, "--workers",
                                 threads, "--processes", "0", "--work", str(args.work),
-                                "--repeat", str(args.repeat)] + common)
+                                "--repeat", str(args.repeat)] + common + own)
     pairs = []
     for n in args.threads:
         pairs.append(("speedup", gil, label, n, value(sim_cpu, "speedup", mode="threads", workers=n),
@@ -116,7 +137,7 @@ def one_pair(args, python, cpus, threads, scratch):
                                     "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"] + interval + common)
         sim_sw = run_tsv(scratch, [os.path.join(args.simulation, "gil_switches"), "--gil", gil,
                                    "--threads", threads, "--duration", "%gms" % (args.duration * 1e3),
-                                   "--repeat", "1"] + interval + common)
+                                   "--repeat", "1"] + interval + common + own)
         for n in args.threads:
             for quantity, column in (("handoffs_per_s", "switches_per_s"),
                                      ("median_slice_ms", "median_slice_ms")):
@@ -125,18 +146,18 @@ def one_pair(args, python, cpus, threads, scratch):
     cpu_threads = ",".join(str(n) for n in args.convoy_threads)
     convoy = ["--cpu-threads", cpu_threads, "--intervals", "5ms", "--ops", str(args.ops)] + common
     real_cv = run_tsv(scratch, [python, COMPANION, "convoy"] + convoy)
-    sim_cv = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", gil] + convoy)
+    sim_cv = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", gil] + convoy + own)
     for n in args.convoy_threads:
         pairs.append(("convoy_op_ms", gil, label, n, value(sim_cv, "median_op_ms", cpu_threads=n),
                       value(real_cv, "median_op_ms", cpu_threads=n)))
-    return pairs
+    return unit, pairs
 
 
 def summarize(rounds):
     """One row per (quantity, gil, interpreter, threads, cpus), in the order first met."""
     keys, groups = [], {}
     for row in rounds:
-        key = tuple(row[2:7])
+        key = tuple(row[3:8])
         if key not in groups:
             keys.append(key)
             groups[key] = []
@@ -144,10 +165,10 @@ def summarize(rounds):
     summary = []
     for key in keys:
         rows = groups[key]
-        ratios = [row[7] / row[8] for row in rows]
+        ratios = [row[8] / row[9] for row in rows]
         ratio = median(ratios)
-        summary.append(list(key) + [len(rows), fmt(median([row[7] for row in rows])),
-                                    fmt(median([row[8] for row in rows])), "%.3f" % ratio,
+        summary.append(list(key) + [len(rows), fmt(median([row[8] for row in rows])),
+                                    fmt(median([row[9] for row in rows])), "%.3f" % ratio,
                                     "%.3f" % min(ratios), "%.3f" % max(ratios),
                                     "yes" if abs(ratio - 1) <= WITHIN else "no"])
     return summary
@@ -160,6 +181,83 @@ def print_summary(summary):
     for q, gil, label, n, cpus, _, sim, real, ratio, low, high, ok in summary:
         print("%-16s %-4s %-8s %7s %4s %12s %12s %6s %12s %6s"
               % (q, gil, label, n, cpus, sim, real, ratio, low + "-" + high, ok))
+
+
+# ---- race: the old GIL on several cores, run by run -------------------------------------------
+
+
+def run_race(args, scratch):
+    python = args.interpreter
+    rows = []
+    label = None
+    for r in range(1, args.runs + 1):
+        load = "%.2f" % os.getloadavg()[0]
+        turn = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", "1", "--processes", "0",
+                                 "--work", str(args.work), "--repeat", "3"])
+        gil = [row for row in turn if row["mode"] == "threads"][0]["gil"]
+        if gil != "old":
+            sys.exit("side_by_side.py: race needs an interpreter with the old GIL (CPython 2); "
+                     "%s reports %s" % (python, gil))
+        label = turn[0]["interpreter"]
+        unit = "%.0fns" % (value(turn, "median_s", mode="serial") / args.work * 1e9)
+        for n in args.threads:
+            # The order within a run alternates, so that neither always goes first.
+            pair = {}
+            runs = [("real", [python, COMPANION, "switches"]),
+                    ("sim", [os.path.join(args.simulation, "gil_switches"), "--gil", "old",
+                             "--unit", unit])]
+            for who, command in (runs if r % 2 else runs[::-1]):
+                table, switches = run_tsv_counting(scratch, command + [
+                    "--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"])
+                rate = value(table, "switches_per_s", threads=n)
+                handoffs = rate * args.duration
+                pair[who] = (rate, switches / args.duration, handoffs / switches if switches else 0.0)
+            rows.append([r, load, unit, n] + ["%.0f" % pair["sim"][0], "%.0f" % pair["real"][0],
+                                              "%.3f" % (pair["sim"][0] / pair["real"][0]),
+                                              "%.0f" % pair["sim"][1], "%.0f" % pair["real"][1],
+                                              "%.3f" % pair["sim"][2], "%.3f" % pair["real"][2],
+                                              "%.3f" % (pair["sim"][2] / pair["real"][2])])
+            print("\t".join(str(v) for v in rows[-1]))
+        print("run %d of %d done" % (r, args.runs), file=sys.stderr)
+    columns = ["run", "load_1min", "unit", "threads", "sim_handoffs_per_s", "real_handoffs_per_s",
+               "handoffs_ratio", "sim_ctxsw_per_s", "real_ctxsw_per_s", "sim_handoffs_per_ctxsw",
+               "real_handoffs_per_ctxsw", "per_ctxsw_ratio"]
+    summary = []
+    for n in args.threads:
+        mine = [row for row in rows if row[3] == n]
+        for name, reduce in (("median", median), ("min", min), ("max", max)):
+            line = [name, "-", "-", n]
+            for i in range(4, len(columns)):
+                decimals = len(mine[0][i].partition(".")[2])
+                line.append("%.*f" % (decimals, reduce([float(row[i]) for row in mine])))
+            summary.append(line)
+            print("\t".join(str(v) for v in line))
+    if args.data:
+        write_data(args.data, [
+            "interpreter: %s (%s), old GIL" % (python, label),
+            "simulation: %s --gil old --unit (the interpreter's serial time per turn of the "
+            "countdown, measured at the start of each run: cpu --workers 1 --work %d --repeat 3)"
+            % (os.path.join(args.simulation, "gil_switches"), args.work),
+            "each run: for each thread count, switches --threads N --duration %gs --repeat 1 under "
+            "the interpreter and in the simulation, the order swapped every run" % args.duration,
+            "ctxsw: context switches, voluntary and involuntary, of the whole child process "
+            "(getrusage through wait4), per second of --duration",
+            "handoffs_per_ctxsw: hand-offs in the run over its context switches",
+            "the last rows: median, min and max of each column over the runs, per thread count"],
+            columns, rows + summary)
+
+
+def run_tsv_counting(scratch, command):
+    """run_tsv, and the context switches the child made (voluntary + involuntary)."""
+    data = os.path.join(scratch, "out.tsv")
+    with open(os.devnull, "w") as quiet:
+        child = subprocess.Popen(command + ["--data", data], stdout=quiet)
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        sys.exit("side_by_side.py: %s failed (wait status %d)" % (" ".join(command), status))
+    with open(data) as f:
+        table = [line.split("\t") for line in f.read().splitlines() if not line.startswith("#")]
+    return [dict(zip(table[0], v)) for v in table[1:]], usage.ru_nvcsw + usage.ru_nivcsw
 
 
 # ---- single: what the GIL buys one thread -------------------------------------------------------
@@ -242,6 +340,9 @@ def fmt(x):
 def provenance_lines(args):
     lines = ["rounds: %d; in each, every interpreter on every --cpus, each experiment under it "
              "followed by the simulation's" % args.rounds,
+             "simulation unit: " + ("its own (--own-unit)" if args.own_unit else
+                                    "--unit the interpreter's serial time per turn of the countdown, "
+                                    "measured in the same round's cpu run"),
              "interpreters: " + " ".join(args.interpreter),
              "simulation: %s (gil_cpu, gil_switches, gil_convoy)" % args.simulation,
              "speedup: cpu --workers %s --processes 0 --work %d --repeat %d"
@@ -286,6 +387,18 @@ def parse_args():
     fi.add_argument("--ops", type=positive, default=40)
     fi.add_argument("--data", help="the summary: median, min and max of every ratio")
     fi.add_argument("--rounds-data", help="every round's figures")
+    fi.add_argument("--own-unit", action="store_true",
+                    help="run the simulation with its own unit, not the interpreter's turn time")
+
+    ra = sub.add_parser("race", help="the old GIL's race on several cores, run by run")
+    ra.add_argument("--simulation", type=directory, required=True)
+    ra.add_argument("--interpreter", type=interpreter, required=True,
+                    help="an interpreter with the old GIL (CPython 2.7)")
+    ra.add_argument("--runs", type=positive, default=12)
+    ra.add_argument("--threads", type=int_list(2, 64), default=[2, 4])
+    ra.add_argument("--duration", type=duration, default=0.5)
+    ra.add_argument("--work", type=positive, default=2000000)
+    ra.add_argument("--data")
 
     si = sub.add_parser("single", help="one thread under a GIL build and a free-threaded build")
     si.add_argument("--simulation", type=directory, required=True)
