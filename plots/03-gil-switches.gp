@@ -50,7 +50,7 @@ plot 1000 / x with lines lt 7 dt 3 title "one per interval", \
      pyfile using (ms(0)):(pypick(label_new, 2, "switches_per_s")) with linespoints lt 1 dt 2 pt 6 title (label_new ne "" ? "CPython " . label_new . ", 2 threads" : ""), \
      pyfile using (ms(0)):(pypick(label_new, 4, "switches_per_s")) with linespoints lt 3 dt 2 pt 10 title (label_new ne "" ? "CPython " . label_new . ", 4 threads" : "")
 
-set title "median slice (one thread's hold)"
+set title "median slice (from one hand-off to the next)"
 set ylabel "median slice (ms)"
 set yrange [0.002:20000]
 set ytics ("0.01" 0.01, "0.1" 0.1, "1" 1, "10" 10, "100" 100)

@@ -27,7 +27,7 @@ else
     mapfile -t interpreters < <("$here/find_pythons.sh")
 fi
 # This machine's graphs must not show CPython figures from an earlier run.
-[ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv "$DATA_DIR"/03-fidelity*.tsv
+[ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv "$DATA_DIR"/03-fidelity*.tsv "$DATA_DIR"/03-old-gil-race.tsv
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -124,6 +124,24 @@ if [ ${#interpreters[@]} -gt 0 ]; then
     python3 "$here/side_by_side.py" fidelity --simulation "$BIN" "${with[@]}" "${rounds[@]}" \
         --data "$DATA_DIR/03-fidelity.tsv" --rounds-data "$DATA_DIR/03-fidelity-rounds.tsv"
 
+    # The old GIL on every core, run by run, beside the first interpreter with it.
+    for python in "${interpreters[@]}"; do
+        [ "$("$python" "$here/gil_cpython.py" about | cut -d' ' -f2)" = old ] || continue
+        if [ ${#one_core[@]} -gt 0 ]; then
+            say "7b. The old GIL's race on $(nproc) cores, run by run (side_by_side.py race)"
+            race=(--runs 16)
+            [ "$MODE" = quick ] && race=(--runs 2 --duration 100ms)
+            python3 "$here/side_by_side.py" race --simulation "$BIN" --interpreter "$python" \
+                "${race[@]}" --data "$DATA_DIR/03-old-gil-race.tsv"
+            if [ "$MODE" = measure ]; then
+                say "7c. The same fidelity with the simulation's own unit, for comparison (--own-unit)"
+                python3 "$here/side_by_side.py" fidelity --simulation "$BIN" --interpreter "$python" \
+                    --cpus "$(nproc)" --rounds 5 --own-unit --data "$DATA_DIR/03-fidelity-own-unit.tsv"
+            fi
+        fi
+        break
+    done
+
     if [ -x "$folder/python3.13" ] && [ -x "$folder/python3.13t" ]; then
         say "8. What the GIL buys one thread: python3.13 beside python3.13t, same source and flags"
         single=(--rounds 5)
@@ -140,3 +158,5 @@ say "Graphs"
 for graph in 03-gil-cpu 03-gil-calls 03-gil-timeline 03-gil-switches 03-convoy 03-old-vs-new; do
     draw_graph "$graph"
 done
+# Only where an interpreter with the old GIL ran the race (step 7b).
+[ ! -f "$DATA_DIR/03-old-gil-race.tsv" ] || draw_graph 03-old-gil-race
