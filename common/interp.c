@@ -80,8 +80,8 @@ double interp_ns_per_bytecode(void)
 void interp_use_unit(const char *text)
 {
     long long want = arg_duration_ns("--unit", text, 5, 1000);
-    /* The eval breaker's check does not grow with the rounds: correct thrice,
-     * each timing about 30 ms long. */
+    /* The eval breaker's check does not grow with the rounds: correct thrice.
+     * Each timing runs for some 30 ms (a round takes a ns or two). */
     for (int pass = 0; pass < 3; pass++) {
         double got = ns_per_unit((long long)(3e7 / ((double)interp_rounds * 1.6)) + 1000);
         long rounds = lround((double)interp_rounds * (double)want / got);

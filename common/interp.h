@@ -2,9 +2,9 @@
  * interp.h - a tiny "interpreter" that runs under the simulated GIL.
  *
  * A simulated Python thread executes units the code calls bytecodes: each is
- * a small, fixed piece of real CPU work standing for one turn of the loop
- * `while n > 0: n -= 1` (about 25 ns; eight bytecodes in CPython 3.11, nine
- * in 2.7), followed by the eval-breaker check that CPython 3.10 and later
+ * a small piece of real CPU work standing for one turn of the loop
+ * `while n > 0: n -= 1` (some tens of ns, or as long as --unit asks; eight
+ * bytecodes in CPython 3.11, nine in 2.7), followed by the eval-breaker check that CPython 3.10 and later
  * makes after the turn's backward jump (and at calls); under the old GIL the
  * same check counts the turn's three ticks (gil.h, GIL_TICKS_PER_UNIT).
  * Blocking calls release the GIL around the call, as CPython does around
