@@ -118,14 +118,32 @@ def run_guard(args):
                 output = (e.stdout or b"").decode(errors="replace")
                 status = "none: killed after %d s" % args.timeout
             print("-- start method %s: exit status %s" % (method, status))
-            errors = ("RuntimeError", "concurrent.futures.process.BrokenProcessPool")
-            lines = output.splitlines()
-            for k, line in enumerate(lines):
-                if line.startswith(("top level", "squares") + errors):
-                    if line.endswith(": "):           # the message is on the lines below: its first sentence
-                        rest = " ".join(next_lines.strip() for next_lines in lines[k + 1:k + 4])
-                        line += rest.split(". ")[0].rstrip(".") + "."
-                    print("   " + line)
+            print_guard_output(output)
+
+
+# The RuntimeError's message, the first line of it, as multiprocessing words it.
+NOT_BOOTSTRAPPED = "An attempt has been made to start a new process before the"
+
+
+def print_guard_output(output):
+    """The lines that tell the story: each process running the top level, the
+    squares, the errors. Two workers print their tracebacks at the same moment
+    into one pipe, and their writes can interleave within a line (seen under
+    load: "RuntimeError" in one line, its ": " in another). Each RuntimeError
+    is therefore found by its message, which is written in one piece, and
+    shown with the message's first sentence."""
+    lines = output.splitlines()
+    for k, line in enumerate(lines):
+        if NOT_BOOTSTRAPPED in line and "RuntimeError" in output:
+            words = " ".join(rest.strip() for rest in lines[k:k + 3])
+            sentence = words[words.index(NOT_BOOTSTRAPPED):].split(". ")[0].rstrip(".")
+            print("   RuntimeError: " + sentence + ".")
+        elif "concurrent.futures.process.BrokenProcessPool" in line:
+            print("   " + line[line.index("concurrent.futures.process.BrokenProcessPool"):])
+        elif "top level of the script, in " in line:    # its own write(), but maybe mid-line
+            print("   " + line[line.index("top level of the script, in "):])
+        elif line.startswith("squares"):
+            print("   " + line)
 
 
 # ---- start: what starting a worker costs ------------------------------------------------------
