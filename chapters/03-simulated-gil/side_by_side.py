@@ -118,11 +118,11 @@ def one_pair(args, python, cpus, threads, scratch):
     common = ["--cpus", str(cpus)]
     real_cpu = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", threads, "--processes", "0",
                                  "--work", str(args.work), "--repeat", str(args.repeat)] + common)
-    gil = [row for row in real_cpu if row["mode"] == "threads"][0]["gil"]
+    gil = threads_gil(real_cpu)
     label = real_cpu[0]["interpreter"]
     unit, own = "own", []
     if not args.own_unit:   # one turn of the countdown, serially, in this round
-        unit = "%.0fns" % (value(real_cpu, "median_s", mode="serial") / args.work * 1e9)
+        unit = turn_unit(real_cpu, args.work)
         own = ["--unit", unit]
     sim_cpu = run_tsv(scratch, [os.path.join(args.simulation, "gil_cpu"), "--gil", gil, "--workers",
                                 threads, "--processes", "0", "--work", str(args.work),
@@ -194,12 +194,12 @@ def run_race(args, scratch):
         load = "%.2f" % os.getloadavg()[0]
         turn = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", "1", "--processes", "0",
                                  "--work", str(args.work), "--repeat", "3"])
-        gil = [row for row in turn if row["mode"] == "threads"][0]["gil"]
+        gil = threads_gil(turn)
         if gil != "old":
             sys.exit("side_by_side.py: race needs an interpreter with the old GIL (CPython 2); "
                      "%s reports %s" % (python, gil))
         label = turn[0]["interpreter"]
-        unit = "%.0fns" % (value(turn, "median_s", mode="serial") / args.work * 1e9)
+        unit = turn_unit(turn, args.work)
         for n in args.threads:
             # The order within a run alternates, so that neither always goes first.
             pair = {}
@@ -224,14 +224,9 @@ def run_race(args, scratch):
                "real_handoffs_per_ctxsw", "per_ctxsw_ratio"]
     summary = []
     for n in args.threads:
-        mine = [row for row in rows if row[3] == n]
-        for name, reduce in (("median", median), ("min", min), ("max", max)):
-            line = [name, "-", "-", n]
-            for i in range(4, len(columns)):
-                decimals = len(mine[0][i].partition(".")[2])
-                line.append("%.*f" % (decimals, reduce([float(row[i]) for row in mine])))
-            summary.append(line)
-            print("\t".join(str(v) for v in line))
+        for name, values in reduced([row for row in rows if row[3] == n], 4):
+            summary.append([name, "-", "-", n] + values)
+            print("\t".join(str(v) for v in summary[-1]))
     if args.data:
         write_data(args.data, [
             "interpreter: %s (%s), old GIL" % (python, label),
@@ -245,19 +240,6 @@ def run_race(args, scratch):
             "handoffs_per_ctxsw: hand-offs in the run over its context switches",
             "the last rows: median, min and max of each column over the runs, per thread count"],
             columns, rows + summary)
-
-
-def run_tsv_counting(scratch, command):
-    """run_tsv, and the context switches the child made (voluntary + involuntary)."""
-    data = os.path.join(scratch, "out.tsv")
-    with open(os.devnull, "w") as quiet:
-        child = subprocess.Popen(command + ["--data", data], stdout=quiet)
-    _, status, usage = os.wait4(child.pid, 0)
-    if status != 0:
-        sys.exit("side_by_side.py: %s failed (wait status %d)" % (" ".join(command), status))
-    with open(data) as f:
-        table = [line.split("\t") for line in f.read().splitlines() if not line.startswith("#")]
-    return [dict(zip(table[0], v)) for v in table[1:]], usage.ru_nvcsw + usage.ru_nivcsw
 
 
 # ---- single: what the GIL buys one thread -------------------------------------------------------
@@ -285,13 +267,9 @@ def run_single(args, scratch):
         rows.append(row)
     columns = ["run", "load_1min", "gil_s", "nogil_s", "nogil_over_gil", "sim_new_s", "sim_none_s",
                "sim_none_over_new"]
-    for label, reduce in (("median", median), ("min", min), ("max", max)):
-        summary = [label]
-        for i in range(1, len(columns)):
-            decimals = len(rows[0][i].partition(".")[2])
-            summary.append("%.*f" % (decimals, reduce([float(row[i]) for row in rows])))
-        rows.append(summary)
-        print("\t".join(summary))
+    for name, values in reduced(list(rows), 1):
+        rows.append([name] + values)
+        print("\t".join(rows[-1]))
     if args.data:
         write_data(args.data, [
             "gil build: %s (%s), nogil build: %s (%s)" % (args.gil_build, labels["gil"],
@@ -313,8 +291,16 @@ BUILD = []   # the simulation's compiler and flags, from the first of its data f
 
 def run_tsv(scratch, command):
     """Run a program with --data, quietly; its rows as dicts."""
+    return run_tsv_counting(scratch, command)[0]
+
+
+def run_tsv_counting(scratch, command):
+    """run_tsv, and the context switches the child made, voluntary and
+    involuntary (its getrusage, through wait4)."""
     data = os.path.join(scratch, "out.tsv")
-    status = subprocess.call(command + ["--data", data], stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(command + ["--data", data], stdout=subprocess.DEVNULL)
+    _, wait_status, usage = os.wait4(child.pid, 0)
+    status = os.waitstatus_to_exitcode(wait_status)
     if status != 0:
         sys.exit("side_by_side.py: %s failed with exit status %d" % (" ".join(command), status))
     with open(data) as f:
@@ -322,7 +308,25 @@ def run_tsv(scratch, command):
     if not BUILD:
         BUILD.extend(line[2:] for line in lines if line.startswith(("# compiler:", "# cflags:")))
     table = [line.split("\t") for line in lines if not line.startswith("#")]
-    return [dict(zip(table[0], values)) for values in table[1:]]
+    return [dict(zip(table[0], values)) for values in table[1:]], usage.ru_nvcsw + usage.ru_nivcsw
+
+
+def threads_gil(table):
+    """The GIL the interpreter reported on the threads' rows of its cpu table."""
+    return [row for row in table if row["mode"] == "threads"][0]["gil"]
+
+
+def turn_unit(table, work):
+    """The interpreter's serial time per turn of the countdown, as a --unit."""
+    return "%.0fns" % (value(table, "median_s", mode="serial") / work * 1e9)
+
+
+def reduced(rows, first):
+    """Median, min and max of each column from `first` on, with as many
+    decimals as the first row gives it: (name, formatted values) three times."""
+    for name, reduce in (("median", median), ("min", min), ("max", max)):
+        yield name, ["%.*f" % (len(rows[0][i].partition(".")[2]), reduce([float(row[i]) for row in rows]))
+                     for i in range(first, len(rows[0]))]
 
 
 def value(table, column, **where):
