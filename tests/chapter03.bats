@@ -266,15 +266,8 @@ companion_holds() {
 # distribution's package): the same checks under each. Which ran, and which
 # were not there, goes into the TAP output as comments.
 @test "the companion under every other interpreter present (2.7, 3.13, 3.13t, 3.14t): the same invariants" {
-    local paths path ran=""
-    paths=$(chapters/03-simulated-gil/find_pythons.sh 2>"$BATS_TEST_TMPDIR/found")
-    for path in $paths; do
-        py=$path
-        [ "$(reported)" != "$(py=$(command -v python3) reported)" ] || continue
-        companion_holds || { echo "under $path"; return 1; }
-        ran+=" $(reported | tr ' ' /)"
-    done
-    echo "# ran under:${ran:- none but python3}" >&3
+    not_python3() { [ "$(reported)" != "$(py=$(command -v python3) reported)" ]; }
+    each_python companion_holds not_python3 "none but python3"
     grep 'not found' "$BATS_TEST_TMPDIR/found" | sed 's/^ */# /' >&3 || true
 }
 
@@ -397,14 +390,8 @@ race_holds() {
         [ "$status" -eq 1 ]
         assert_contains "needs an interpreter with the old GIL"
     fi
-    local path ran=""
-    for path in $(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null); do
-        py=$path
-        [ "$(reported | cut -d' ' -f2)" = old ] || continue
-        race_holds || { echo "under $path"; return 1; }
-        ran+=" $(reported | tr ' ' /)"
-    done
-    echo "# race ran under:${ran:- no interpreter with the old GIL here (make interpreters)}" >&3
+    old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
+    each_python race_holds old_gil "no interpreter with the old GIL here (make interpreters)"
 }
 
 @test "side_by_side.py single: one thread's time under two builds, round by round, then median, min and max" {

@@ -7,6 +7,7 @@
 # process pool run on one worker each, bad arguments exit 2.
 
 load lib/helpers
+load lib/python
 
 # python_shm: what Python's multiprocessing has in /dev/shm now: shared_memory
 # blocks (psm_*) and semaphores (sem.mp-*); other programs' objects (an MPI
@@ -131,15 +132,5 @@ lessons_hold() {
 }
 
 @test "pool_lessons.py under every other Python 3 present (3.13, 3.13t, 3.14t): the same invariants" {
-    local paths path ran="" mine
-    mine=$("$py" -c 'import sys, sysconfig; print(sys.version.split()[0], sysconfig.get_config_var("Py_GIL_DISABLED"))')
-    paths=$(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null)
-    for path in $paths; do
-        "$path" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null || continue
-        [ "$("$path" -c 'import sys, sysconfig; print(sys.version.split()[0], sysconfig.get_config_var("Py_GIL_DISABLED"))')" != "$mine" ] || continue
-        py=$path
-        lessons_hold || { echo "under $path"; return 1; }
-        ran+=" $path"
-    done
-    echo "# ran under:${ran:- none but python3 (make interpreters builds 3.13 and 3.13t)}" >&3
+    each_python lessons_hold other_python3 "none but python3 (make interpreters builds 3.13 and 3.13t)"
 }

@@ -112,15 +112,5 @@ EOF
 }
 
 @test "matrix_python.py under every other Python 3 present (3.13, 3.13t, 3.14t): the same invariants" {
-    local paths path ran="" mine
-    mine=$(reported)
-    paths=$(chapters/03-simulated-gil/find_pythons.sh 2>/dev/null)
-    for path in $paths; do
-        py=$path
-        "$py" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null || continue
-        [ "$(reported)" != "$mine" ] || continue
-        matrix_holds || { echo "under $path"; return 1; }
-        ran+=" $(reported | tr ' ' /)"
-    done
-    echo "# ran under:${ran:- none but python3 (make interpreters builds 3.13 and 3.13t)}" >&3
+    each_python matrix_holds other_python3 "none but python3 (make interpreters builds 3.13 and 3.13t)"
 }
