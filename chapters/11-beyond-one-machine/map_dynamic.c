@@ -48,6 +48,8 @@
 #include "random.h"
 #include "report.h"
 
+#include "mpi_job.h"
+
 #define MAX_CHUNKS 16
 enum { TAG_WORK = 1, TAG_RESULT, TAG_STOP };
 
@@ -124,7 +126,6 @@ static const column columns[] = {
 };
 
 static void parse_args(int argc, char *argv[], struct config *cfg);
-static const char *mpi_version(void);
 static uint64_t *make_inputs(const struct config *cfg);
 static double serial_map(const struct config *cfg, const uint64_t *inputs, uint64_t *results);
 static void work_loop(const struct config *cfg);
@@ -137,16 +138,9 @@ int main(int argc, char *argv[])
 {
     struct config cfg;
     parse_args(argc, argv, &cfg);
-    MPI_Init(&argc, &argv);
-    int rank, ranks;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-    if (ranks < 2) {
-        if (rank == 0)
-            fprintf(stderr, "map_dynamic: needs a manager and at least one worker (mpirun -np 2 or more)\n");
-        MPI_Finalize();
-        return EXIT_USAGE;
-    }
+    int rank;
+    int ranks = mpi_join(&argc, &argv, "map_dynamic", 2, 0,
+                         "a manager and at least one worker (mpirun -np 2 or more)", &rank);
     if (rank != 0) {
         for (size_t c = 0; c < cfg.n_chunks; c++)
             for (long r = 0; r < cfg.run.repeat; r++)
@@ -267,16 +261,6 @@ static void report_chunk(report *out, const struct config *cfg, int ranks, long 
     report_real(out, s.max);
     report_real(out, serial_us);
     report_int(out, messages);
-}
-
-/* "Open MPI v4.1.4", for the data file's provenance. */
-static const char *mpi_version(void)
-{
-    static char version[MPI_MAX_LIBRARY_VERSION_STRING];
-    int len;
-    MPI_Get_library_version(version, &len);
-    version[strcspn(version, ",\n")] = '\0';
-    return version;
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */

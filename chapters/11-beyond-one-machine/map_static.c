@@ -45,6 +45,8 @@
 #include "random.h"
 #include "report.h"
 
+#include "mpi_job.h"
+
 struct config {
     long long tasks, work, prep_work, seed;
     run_options run;
@@ -108,7 +110,6 @@ static struct timing parallel_map(const struct config *cfg, int rank, int ranks,
 // snippet-end: scatter-gather
 
 static void parse_args(int argc, char *argv[], struct config *cfg);
-static const char *mpi_version(void);
 static struct timing serial_map(const struct config *cfg, uint64_t *results);
 static void wait_idle(void);
 static uint64_t checksum(const uint64_t *results, long long n);
@@ -121,10 +122,8 @@ int main(int argc, char *argv[])
 {
     struct config cfg;
     parse_args(argc, argv, &cfg);
-    MPI_Init(&argc, &argv);
-    int rank, ranks;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    int rank;
+    int ranks = mpi_join(&argc, &argv, "map_static", 1, 0, "at least 1 rank", &rank);
     if (rank == 0)
         printf("map of %lld tasks (%lld hashes each; making an input: %lld) on %d rank(s), %ld repeats\n",
                cfg.tasks, cfg.work, cfg.prep_work, ranks, cfg.run.repeat);
@@ -270,16 +269,6 @@ static void report_job(const struct config *cfg, int ranks, const double *serial
     report_real(out, serial.median / parallel.min);
     report_real(out, 1 / (f + (1 - f) / ranks));
     report_finish(out);
-}
-
-/* "Open MPI v4.1.4", for the data file's provenance. */
-static const char *mpi_version(void)
-{
-    static char version[MPI_MAX_LIBRARY_VERSION_STRING];
-    int len;
-    MPI_Get_library_version(version, &len);
-    version[strcspn(version, ",\n")] = '\0';
-    return version;
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */

@@ -48,6 +48,8 @@
 #include "graph.h"
 #include "report.h"
 
+#include "mpi_job.h"
+
 enum method { SERIAL, PER_TASK, BCAST };
 static const char *const method_names[] = { "serial", "per-task", "bcast", NULL };
 enum { TAG_WORK = 1, TAG_RESULT, TAG_STOP };
@@ -124,7 +126,6 @@ static const column columns[] = {
 };
 
 static void parse_args(int argc, char *argv[], struct config *cfg);
-static const char *mpi_version(void);
 static int32_t *make_pairs(int n_pairs, int m, uint64_t seed);
 static void work_loop(const struct config *cfg, enum method method, int m);
 static void report_point(report *out, const struct config *cfg, int ranks, enum method method, int m,
@@ -136,16 +137,9 @@ int main(int argc, char *argv[])
 {
     struct config cfg;
     parse_args(argc, argv, &cfg);
-    MPI_Init(&argc, &argv);
-    int rank, ranks;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-    if (ranks < 2) {
-        if (rank == 0)
-            fprintf(stderr, "matrix_bcast: needs a manager and at least one worker (mpirun -np 2 or more)\n");
-        MPI_Finalize();
-        return EXIT_USAGE;
-    }
+    int rank;
+    int ranks = mpi_join(&argc, &argv, "matrix_bcast", 2, 0,
+                         "a manager and at least one worker (mpirun -np 2 or more)", &rank);
     report *out = NULL;
     if (rank == 0) {
         printf("%lld pairs (%lld a task), up to %lld hops, %.1f%% of the entries set, %d worker(s), %s\n",
@@ -282,16 +276,6 @@ static void report_point(report *out, const struct config *cfg, int ranks, enum 
     report_spread(out, seconds, (size_t)cfg->run.repeat);
     report_real(out, mib);
     report_int(out, reached);
-}
-
-/* "Open MPI v4.1.4", for the data file's provenance. */
-static const char *mpi_version(void)
-{
-    static char version[MPI_MAX_LIBRARY_VERSION_STRING];
-    int len;
-    MPI_Get_library_version(version, &len);
-    version[strcspn(version, ",\n")] = '\0';
-    return version;
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */

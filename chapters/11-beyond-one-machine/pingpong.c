@@ -43,6 +43,8 @@
 #include "options.h"
 #include "report.h"
 
+#include "mpi_job.h"
+
 #define MAX_SIZES 24
 #define TAG 11
 
@@ -98,16 +100,8 @@ int main(int argc, char *argv[])
 {
     struct config cfg;
     parse_args(argc, argv, &cfg);
-    MPI_Init(&argc, &argv);
-    int rank, ranks;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-    if (ranks != 2) {
-        if (rank == 0)
-            fprintf(stderr, "pingpong: needs exactly 2 ranks (mpirun -np 2), not %d\n", ranks);
-        MPI_Finalize();
-        return EXIT_USAGE;
-    }
+    int rank;
+    mpi_join(&argc, &argv, "pingpong", 2, 2, "exactly 2 ranks (mpirun -np 2)", &rank);
 
     long long biggest = 0;
     for (size_t s = 0; s < cfg.n_sizes; s++)
@@ -118,13 +112,9 @@ int main(int argc, char *argv[])
         die("calloc");
     report *out = NULL;
     if (rank == 0) {
-        char version[MPI_MAX_LIBRARY_VERSION_STRING];
-        int len;
-        MPI_Get_library_version(version, &len);
-        version[strcspn(version, ",\n")] = '\0';
         printf("ping-pong between 2 ranks, %s, %ld repeats\n", cfg.label, cfg.run.repeat);
         out = report_create(columns, &cfg.run, argc, argv);
-        report_comment(out, "mpi: %s", version);
+        report_comment(out, "mpi: %s", mpi_version());
         report_comment(out, "btl: %s", getenv("OMPI_MCA_btl") ? getenv("OMPI_MCA_btl") : "(Open MPI's choice)");
         report_comment(out, "pml: %s", getenv("OMPI_MCA_pml") ? getenv("OMPI_MCA_pml") : "(Open MPI's choice)");
     }
