@@ -44,6 +44,7 @@
 #include "report.h"
 
 #include "mpi_job.h"
+#include "pingpong.h"
 
 #define MAX_SIZES 24
 #define TAG 11
@@ -78,21 +79,7 @@ static double ping_pong(char *buf, int bytes, int rank, long trips)
 }
 // snippet-end: pingpong
 
-/* The same columns as pingpong_local.c's: run.sh puts the rows of both in
- * one data file. us: the one-way time; gbs: GB/s. */
-static const column columns[] = {
-    { .name = "transport", .kind = COL_TEXT, .width = 14 },
-    { .name = "bytes", .kind = COL_INT },
-    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
-    { .name = "trips", .kind = COL_INT, .tsv_only = true },
-    { .name = "us", .kind = COL_SPREAD, .decimals = 3 },
-    { .name = "gbs", .kind = COL_SPREAD, .decimals = 6 },
-    { 0 },
-};
-
 static void parse_args(int argc, char *argv[], struct config *cfg);
-static long trips_for(const struct config *cfg, long long bytes);
-static void report_size(report *out, const struct config *cfg, long long bytes, long trips, const double *us);
 
 /* Arguments are read before MPI_Init, so that --help and a bad option need
  * no MPI job; every rank reads the same command line. */
@@ -113,13 +100,13 @@ int main(int argc, char *argv[])
     report *out = NULL;
     if (rank == 0) {
         printf("ping-pong between 2 ranks, %s, %ld repeats\n", cfg.label, cfg.run.repeat);
-        out = report_create(columns, &cfg.run, argc, argv);
+        out = report_create(pingpong_columns, &cfg.run, argc, argv);
         report_comment(out, "mpi: %s", mpi_version());
         report_comment(out, "btl: %s", getenv("OMPI_MCA_btl") ? getenv("OMPI_MCA_btl") : "(Open MPI's choice)");
         report_comment(out, "pml: %s", getenv("OMPI_MCA_pml") ? getenv("OMPI_MCA_pml") : "(Open MPI's choice)");
     }
     for (size_t s = 0; s < cfg.n_sizes; s++) {
-        long trips = trips_for(&cfg, cfg.sizes[s]);
+        long trips = pingpong_trips(cfg.budget, cfg.max_trips, cfg.sizes[s]);
         ping_pong(buf, (int)cfg.sizes[s], rank, trips / 10 + 1); /* warm-up: connections, pages */
         for (long r = 0; r < cfg.run.repeat; r++) {
             buf[0] = 0;
@@ -128,7 +115,7 @@ int main(int argc, char *argv[])
                 die_msg("%lld bytes: the message did not come back %ld times", cfg.sizes[s], trips);
         }
         if (rank == 0)
-            report_size(out, &cfg, cfg.sizes[s], trips, us);
+            pingpong_report(out, cfg.label, cfg.sizes[s], cfg.run.repeat, trips, us);
     }
     if (rank == 0)
         report_finish(out);
@@ -136,31 +123,6 @@ int main(int argc, char *argv[])
     free(buf);
     MPI_Finalize();
     return EXIT_SUCCESS;
-}
-
-/* Enough round trips that a small message is timed many times over, few
- * enough that a big one does not take long. */
-static long trips_for(const struct config *cfg, long long bytes)
-{
-    long long trips = cfg->budget / bytes;
-    if (trips > cfg->max_trips)
-        trips = cfg->max_trips;
-    return trips < 5 ? 5 : (long)trips;
-}
-
-/* The one-way time and, from the same samples, the bandwidth. */
-static void report_size(report *out, const struct config *cfg, long long bytes, long trips, const double *us)
-{
-    double *gbs = samples_alloc(cfg->run.repeat);
-    for (long r = 0; r < cfg->run.repeat; r++)
-        gbs[r] = (double)bytes / (us[r] * 1e3);          /* bytes per ns = GB/s */
-    report_text(out, cfg->label);
-    report_int(out, bytes);
-    report_int(out, cfg->run.repeat);
-    report_int(out, trips);
-    report_spread(out, us, (size_t)cfg->run.repeat);
-    report_spread(out, gbs, (size_t)cfg->run.repeat);
-    free(gbs);
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */

@@ -45,6 +45,8 @@
 #include "options.h"
 #include "report.h"
 
+#include "pingpong.h"
+
 #define MAX_SIZES 24
 enum transport { PIPE, SHM };
 static const char *const transport_names[] = { "pipe", "shm", NULL };
@@ -85,22 +87,7 @@ static void shm_round_trip(struct channel *ch, char *buf, size_t bytes, uint64_t
 // snippet-end: shm-pingpong
 
 static void parse_args(int argc, char *argv[], struct config *cfg);
-static long trips_for(const struct config *cfg, long long bytes);
 static double ping_pong(enum transport t, size_t bytes, long trips);
-static void report_point(report *out, const char *name, long long bytes, long repeats, long trips,
-                         const double *us);
-
-/* The same columns as pingpong.c's: run.sh puts the rows of both in one
- * data file. us: the one-way time; gbs: GB/s. */
-static const column columns[] = {
-    { .name = "transport", .kind = COL_TEXT, .width = 14 },
-    { .name = "bytes", .kind = COL_INT },
-    { .name = "repeats", .kind = COL_INT, .tsv_only = true },
-    { .name = "trips", .kind = COL_INT, .tsv_only = true },
-    { .name = "us", .kind = COL_SPREAD, .decimals = 3 },
-    { .name = "gbs", .kind = COL_SPREAD, .decimals = 6 },
-    { 0 },
-};
 
 int main(int argc, char *argv[])
 {
@@ -110,31 +97,22 @@ int main(int argc, char *argv[])
     bool two_cores = cpus_allowed() >= 2;
     printf("ping-pong between a parent and a child process, %s, %ld repeats\n",
            two_cores ? "on two cores" : "on one core (only one allowed)", cfg.run.repeat);
-    report *out = report_create(columns, &cfg.run, argc, argv);
+    report *out = report_create(pingpong_columns, &cfg.run, argc, argv);
     report_comment(out, "placement: %s", two_cores ? "two cores (0 and 1)" : "one core");
     double *us = samples_alloc(cfg.run.repeat);
     for (int t = 0; t < 2; t++) {
         if (!cfg.used[t])
             continue;
         for (size_t s = 0; s < cfg.n_sizes; s++) {
-            long trips = trips_for(&cfg, cfg.sizes[s]);
+            long trips = pingpong_trips(cfg.budget, cfg.max_trips, cfg.sizes[s]);
             for (long r = 0; r < cfg.run.repeat; r++)
                 us[r] = ping_pong((enum transport)t, (size_t)cfg.sizes[s], trips);
-            report_point(out, transport_names[t], cfg.sizes[s], cfg.run.repeat, trips, us);
+            pingpong_report(out, transport_names[t], cfg.sizes[s], cfg.run.repeat, trips, us);
         }
     }
     report_finish(out);
     free(us);
     return EXIT_SUCCESS;
-}
-
-/* As pingpong.c counts them: so many bytes a repeat, so many trips at most. */
-static long trips_for(const struct config *cfg, long long bytes)
-{
-    long long trips = cfg->budget / bytes;
-    if (trips > cfg->max_trips)
-        trips = cfg->max_trips;
-    return trips < 5 ? 5 : (long)trips;
 }
 
 static void child_side(enum transport t, int to_parent, int from_parent, struct channel *ch, char *buf,
@@ -217,22 +195,6 @@ static void child_side(enum transport t, int to_parent, int from_parent, struct 
             atomic_store_explicit(&ch->turn, 2 * n, memory_order_release);
         }
     }
-}
-
-/* One row: the one-way time and, from the same samples, the bandwidth. */
-static void report_point(report *out, const char *name, long long bytes, long repeats, long trips,
-                         const double *us)
-{
-    double *gbs = samples_alloc(repeats);
-    for (long r = 0; r < repeats; r++)
-        gbs[r] = (double)bytes / (us[r] * 1e3);          /* bytes per ns = GB/s */
-    report_text(out, name);
-    report_int(out, bytes);
-    report_int(out, repeats);
-    report_int(out, trips);
-    report_spread(out, us, (size_t)repeats);
-    report_spread(out, gbs, (size_t)repeats);
-    free(gbs);
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */
