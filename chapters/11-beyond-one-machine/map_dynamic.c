@@ -48,6 +48,7 @@
 #include "random.h"
 #include "report.h"
 
+#include "map_task.h"
 #include "mpi_job.h"
 
 #define MAX_CHUNKS 16
@@ -60,14 +61,6 @@ struct config {
     const char *label;
     run_options run;
 };
-
-/* The task: a number hashed `work` times over (the same in map_static.c). */
-static uint64_t task(uint64_t x, long long work)
-{
-    for (long long k = 0; k < work; k++)
-        x = hash64(x);
-    return x;
-}
 
 static void send_chunk(const uint64_t *inputs, uint64_t *msg, long long *next, long long n, long long chunk, int w);
 
@@ -177,10 +170,8 @@ int main(int argc, char *argv[])
         report_chunk(out, &cfg, ranks, cfg.chunks[c], us, messages, serial_us);
     }
     report_finish(out);
-    uint64_t sum = 0;                          /* one number to compare between runs */
-    for (long long i = 0; i < cfg.tasks; i++)
-        sum += expected[i];
-    printf("results: all %lld equal to the serial run's, checksum %016llx\n", cfg.tasks, (unsigned long long)sum);
+    printf("results: all %lld equal to the serial run's, checksum %016llx\n", cfg.tasks,
+           (unsigned long long)checksum(expected, cfg.tasks));
     free(us);
     free(inputs);
     free(expected);

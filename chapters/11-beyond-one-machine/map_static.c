@@ -45,20 +45,13 @@
 #include "random.h"
 #include "report.h"
 
+#include "map_task.h"
 #include "mpi_job.h"
 
 struct config {
     long long tasks, work, prep_work, seed;
     run_options run;
 };
-
-/* The task: a number hashed `work` times over (the same in map_dynamic.c). */
-static uint64_t task(uint64_t x, long long work)
-{
-    for (long long k = 0; k < work; k++)
-        x = hash64(x);
-    return x;
-}
 
 /* The times of one run, in seconds: the serial part and the whole. */
 struct timing {
@@ -112,7 +105,6 @@ static struct timing parallel_map(const struct config *cfg, int rank, int ranks,
 static void parse_args(int argc, char *argv[], struct config *cfg);
 static struct timing serial_map(const struct config *cfg, uint64_t *results);
 static void wait_idle(void);
-static uint64_t checksum(const uint64_t *results, long long n);
 static void report_job(const struct config *cfg, int ranks, const double *serial_s, const double *parallel_s,
                        double serial_part, double f, int argc, char *argv[]);
 
@@ -212,15 +204,6 @@ static void wait_idle(void)
     MPI_Ibarrier(MPI_COMM_WORLD, &done);
     for (int finished = 0; MPI_Test(&done, &finished, MPI_STATUS_IGNORE), !finished;)
         sleep_ns(NS_PER_MS);
-}
-
-/* The results summed (mod 2^64): one number to compare between runs. */
-static uint64_t checksum(const uint64_t *results, long long n)
-{
-    uint64_t sum = 0;
-    for (long long i = 0; i < n; i++)
-        sum += results[i];
-    return sum;
 }
 
 static const column columns[] = {
