@@ -44,3 +44,14 @@ rows_where() {
         !c { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
         c && $c == value' "$1"
 }
+
+# answer FILE KEY: what the first line `KEY: ...` of an answer file says after
+# its colon (KEY in any case); nothing where the file has no such line.
+answer() {
+    grep -i "^$2:" "$1" 2>/dev/null | head -n 1 | cut -d: -f2- || true
+}
+
+# answer_number FILE KEY: the first number (12, 0.45) on that line.
+answer_number() {
+    answer "$1" "$2" | grep -oE '[0-9]+(\.[0-9]+)?' | head -n 1 || true
+}

@@ -9,7 +9,7 @@
 . tests/lib/exercise.bash
 answer=chapters/01-processes-and-threads/answers/1.1.txt
 [ -f "$answer" ] || fail "write your answer in $answer first (a line 'page_table_entries: N')"
-said=$(grep -i '^page_table_entries:' "$answer" | head -n 1 | cut -d: -f2 | tr -d ' ' || true)
+said=$(answer "$answer" page_table_entries | tr -d ' ')
 [[ "$said" =~ ^[0-9]+$ ]] || fail "$answer needs a line 'page_table_entries: N' with a number"
 huge_kib=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
 if ! [[ "$huge_kib" =~ ^[1-9][0-9]*$ ]]; then

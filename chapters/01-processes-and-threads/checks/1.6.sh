@@ -9,7 +9,7 @@
 . tests/lib/exercise.bash
 answer=chapters/01-processes-and-threads/answers/1.6.txt
 [ -f "$answer" ] || fail "write your answer in $answer first (a line 'mappings_added: N')"
-said=$(grep -i '^mappings_added:' "$answer" | head -n 1 | cut -d: -f2 | tr -d ' ' || true)
+said=$(answer "$answer" mappings_added | tr -d ' ')
 [[ "$said" =~ ^[0-9]+$ ]] || fail "$answer needs a line 'mappings_added: N' with a number"
 
 cat >"$CHECK_TMP/maps.c" <<'C'

@@ -67,7 +67,7 @@ trap - EXIT
 seen=$(printf '%s\n' "${holders[@]}" | sort -u | tr '\n' ' ')
 
 [ -f "$answer" ] || fail "the pipeline hangs; now write who holds the write end in $answer (a line 'holder: NAME')"
-said=$(grep -i '^holder:' "$answer" | head -n 1 | cut -d: -f2- | tr '[:upper:]' '[:lower:]' || true)
+said=$(answer "$answer" holder | tr '[:upper:]' '[:lower:]')
 [ -n "$said" ] || fail "$answer has no line 'holder: NAME'"
 for name in pipeline seq cat; do
     holds=no

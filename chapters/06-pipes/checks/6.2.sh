@@ -29,8 +29,8 @@ try:
 except OSError as e:
     print(type(e).__name__)')
 
-yes_said=$(grep -i '^yes:' "$answer" | head -n 1 | cut -d: -f2- || true)
-python_said=$(grep -i '^python:' "$answer" | head -n 1 | cut -d: -f2- || true)
+yes_said=$(answer "$answer" yes)
+python_said=$(answer "$answer" python)
 if [ -z "$yes_said" ] || [ -z "$python_said" ]; then
     fail "$answer needs a line 'yes: ...' and a line 'python: ...'"
 fi

@@ -24,8 +24,8 @@ switches() {
 default=$(switches)
 big=$(switches --pipe-size 1048576)
 
-said_default=$(grep -i '^default:' "$answer" | head -n 1 | cut -d: -f2 | tr -d ' ' || true)
-said_big=$(grep -i '^1mib:' "$answer" | head -n 1 | cut -d: -f2 | tr -d ' ' || true)
+said_default=$(answer "$answer" default | tr -d ' ')
+said_big=$(answer "$answer" 1mib | tr -d ' ')
 [[ "$said_default" =~ ^[0-9]+(\.[0-9]+)?$ && "$said_big" =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
     fail "$answer needs lines 'default: N' and '1mib: N' with numbers"
 near() { awk -v a="$1" -v m="$2" 'BEGIN { d = a - m; if (d < 0) d = -d; exit !(d <= 1 || d <= 0.25 * m) }'; }

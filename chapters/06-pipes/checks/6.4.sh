@@ -10,7 +10,7 @@ answer=chapters/06-pipes/answers/6.4.txt
 [ -f "$answer" ] || fail "write your answer in $answer first (a line 'whole_up_to: BYTES')"
 build chapter06/pipe_atomic
 pipe_buf=$(getconf PIPE_BUF /) || fail "getconf PIPE_BUF / fails"
-said=$(grep -i '^whole_up_to:' "$answer" | head -n 1 | cut -d: -f2 | tr -d ' ' || true)
+said=$(answer "$answer" whole_up_to | tr -d ' ')
 [[ "$said" =~ ^[0-9]+$ ]] || fail "$answer needs a line 'whole_up_to: BYTES' with a number"
 [ "$said" -eq "$pipe_buf" ] ||
     fail "you said $said bytes; the promise is PIPE_BUF, $pipe_buf bytes here (getconf PIPE_BUF /)"

@@ -8,7 +8,7 @@
 . tests/lib/exercise.bash
 answer=chapters/07-queues/answers/7.2.txt
 [ -f "$answer" ] || fail "write your prediction in $answer first (a line 'capacity_1: N')"
-said=$(grep -i '^capacity_1:' "$answer" | head -n 1 | cut -d: -f2 | tr -d ' ' || true)
+said=$(answer "$answer" capacity_1 | tr -d ' ')
 [[ "$said" =~ ^[0-9]+(\.[0-9]+)?$ ]] || fail "$answer needs a line 'capacity_1: N' with a number"
 build chapter07/bounded_queue
 placements=one-core

@@ -13,7 +13,7 @@ answer=chapters/08-shared-memory/answers/8.5.txt
 [ -f "$answer" ] || fail "write your answer in $answer first (lines 'fresh_faults_per_page: X' and 'cow_first_faults_per_page: Y')"
 # value KEY: the answer's number for KEY, a fraction worked out.
 value() {
-    grep -i "^$1:" "$answer" | head -n 1 | cut -d: -f2 | tr -d ' ' |
+    answer "$answer" "$1" | tr -d ' ' |
         awk -F/ 'NF == 1 && $1 ~ /^[0-9.]+$/ { print $1; exit } NF == 2 && $1 ~ /^[0-9.]+$/ && $2 ~ /^[0-9.]+$/ && $2 > 0 { printf "%.6f\n", $1 / $2; exit }'
 }
 fresh=$(value fresh_faults_per_page)

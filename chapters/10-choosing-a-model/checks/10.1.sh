@@ -21,7 +21,7 @@ cpu() {
 base=$(cpu)
 more=$(cpu --cpu 20000001)
 ratio=$(awk -v a="$more" -v b="$base" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
-said=$(grep -i '^cpu_ratio:' "$answer" | head -n 1 | cut -d: -f2- | grep -oE '[0-9]+(\.[0-9]+)?' | head -n 1 || true)
+said=$(answer_number "$answer" cpu_ratio)
 [ -n "$said" ] || fail "$answer has no line 'cpu_ratio: N'"
 awk -v s="$said" -v r="$ratio" 'BEGIN { exit !(s >= r * 0.75 && s <= r * 1.25) }' ||
     fail "your cpu_ratio: $said, but the CPU time grew $ratio times here ($base s to $more s; within 25% passes)"

@@ -23,7 +23,7 @@ calls() {
 }
 # said KEY: the number on the answer's line `KEY: N`.
 said() {
-    grep -i "^$1:" "$answer" | head -n 1 | cut -d: -f2- | grep -oE '[0-9]+' | head -n 1 || true
+    answer "$answer" "$1" | grep -oE '[0-9]+' | head -n 1 || true
 }
 with=$(calls)
 without=$(calls --fail-rate 0 --slow-rate 0)

@@ -23,9 +23,7 @@ run_with() {
         { tail -n 5 "$CHECK_TMP/out.txt" >&2; fail "case_study --workers $1 fails (its messages are above)"; }
     paste <(column "$data" kib_per_wait) <(column "$data" in_flight) | head -n 1
 }
-said() {
-    grep -i "^$1:" "$answer" | head -n 1 | cut -d: -f2- | grep -oE '[0-9]+(\.[0-9]+)?' | head -n 1 || true
-}
+said() { answer_number "$answer" "$1"; }
 read -r few_kib few <<<"$(run_with 8)"
 read -r many_kib many <<<"$(run_with 256)"
 [ "$many" = 256 ] || fail "with --workers 256 the thread pool had $many calls in flight at once, not 256"

@@ -22,9 +22,7 @@ data=$CHECK_TMP/static.tsv
 f=$(column "$data" fraction | head -n 1)
 s=$(column "$data" amdahl | head -n 1)
 { [ -n "$f" ] && [ -n "$s" ]; } || fail "map_static wrote no fraction or amdahl column"
-said() {
-    grep -i "^$1:" "$answer" 2>/dev/null | head -n 1 | cut -d: -f2- | grep -oE '[0-9]+(\.[0-9]+)?' | head -n 1 || true
-}
+said() { answer_number "$answer" "$1"; }
 sf=$(said fraction)
 ss=$(said amdahl)
 [ -n "$sf" ] || fail "$answer has no line 'fraction: F'"

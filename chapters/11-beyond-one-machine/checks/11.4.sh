@@ -22,9 +22,7 @@ head_col() { grep -v '^#' "$data" | head -n 1 | tr '\t' '\n' | grep -nx "$1" | c
 per=$(sent per-task)
 once=$(sent bcast)
 { [ -n "$per" ] && [ -n "$once" ]; } || fail "matrix_bcast wrote no per-task or bcast row"
-said() {
-    grep -i "^$1:" "$answer" 2>/dev/null | head -n 1 | cut -d: -f2- | grep -oE '[0-9]+(\.[0-9]+)?' | head -n 1 || true
-}
+said() { answer_number "$answer" "$1"; }
 for key in per_task_mib bcast_mib; do
     n=$(said "$key")
     [ -n "$n" ] || fail "$answer has no line '$key: N'"
