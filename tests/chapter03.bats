@@ -228,6 +228,13 @@ companion_holds() {
     if [ "$gil" != none ]; then
         ordered "$data" min_switches_per_s switches_per_s max_switches_per_s
         ordered "$data" min_slice_ms median_slice_ms max_slice_ms
+        for column in switches_per_s timed_switches_per_s turn_ns; do
+            tsv_column "$data" $column | awk -v c=$column '!($1 > 0) { print c ": " $1; bad = 1 } END { exit bad }'
+        done
+        # Only counting: no timed run, so no slices, and the rates still there.
+        run "$py" "$COMPANION" switches --threads 2 --intervals 1ms --duration 50ms --repeat 1 --count-only --data "$data"
+        [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+        [ "$(rows "$data" median_slice_ms min_slice_ms max_slice_ms timed_switches_per_s)" = "- - - -;" ]
         tsv_column "$data" switches_per_s | awk '!($1 > 0) { bad = 1 } END { exit bad }'
     fi
 
@@ -339,8 +346,8 @@ companion_holds() {
         --duration 50ms --ops 3 --data "$data" --rounds-data "$rounds"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
     gil=$(reported | cut -d' ' -f2)
-    expected="speedup 2;handoffs_per_s 2;median_slice_ms 2;convoy_op_ms 0;convoy_op_ms 1;"
-    [ "$gil" = none ] && expected="speedup 2;convoy_op_ms 0;convoy_op_ms 1;"
+    expected="speedup 2;over_one_thread 2;handoffs_per_s 2;median_slice_ms 2;convoy_op_ms 0;convoy_op_ms 1;"
+    [ "$gil" = none ] && expected="speedup 2;over_one_thread 2;convoy_op_ms 0;convoy_op_ms 1;"
     [ "$(rows "$data" quantity threads)" = "$expected" ]
     [ "$(tsv_column "$data" rounds | sort -u)" = 2 ]
     [ "$(tsv_column "$data" cpus | sort -u)" = 1 ]
@@ -366,7 +373,7 @@ companion_holds() {
 race_holds() {
     local data=$BATS_TEST_TMPDIR/race.tsv
     run python3 chapters/03-simulated-gil/side_by_side.py race --simulation "$BUILD/chapter03" \
-        --interpreter "$py" --runs 3 --threads 2,3 --duration 50ms --work 100000 --data "$data"
+        --interpreter "$py" --runs 3 --threads 2,3 --duration 50ms --data "$data"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
     [ "$(rows "$data" run threads)" = "1 2;1 3;2 2;2 3;3 2;3 3;median 2;min 2;max 2;median 3;min 3;max 3;" ]
     tsv_column "$data" unit | grep -vqxE '[0-9]+ns|-' && return 1
@@ -385,7 +392,7 @@ race_holds() {
 @test "side_by_side.py race: refuses an interpreter without the old GIL, and under each 2.7 present, a row per run" {
     python_or_skip python3
     run python3 chapters/03-simulated-gil/side_by_side.py race --simulation "$BUILD/chapter03" \
-        --interpreter "$py" --runs 1 --duration 50ms --work 100000
+        --interpreter "$py" --runs 1 --duration 50ms
     if [ "$(reported | cut -d' ' -f2)" != old ]; then
         [ "$status" -eq 1 ]
         assert_contains "needs an interpreter with the old GIL"

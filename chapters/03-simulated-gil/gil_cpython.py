@@ -15,7 +15,12 @@ says so, new otherwise).
             (compare gil_cpu)
   switches  CPU-bound threads; hand-offs per second and the median slice,
             for each switch interval where the interpreter has one (2.7 has
-            none: interval_us is "-") (compare gil_switches)
+            none: interval_us is "-") (compare gil_switches). Each run is
+            made twice: once only counting the hand-offs (switches_per_s),
+            once noting the time of each (median_slice_ms, and
+            timed_switches_per_s: what the noting leaves of the rate); and
+            turn_ns is one worker thread's time per turn, alone, in the
+            same process
   convoy    a short time.sleep() timed alone and beside CPU-bound threads
             (compare gil_convoy)
   ticks     what one turn of the countdown loop costs in ticks of Python 2's
@@ -127,12 +132,26 @@ def run_cpu(args):
 CHUNK = 10  # turns of the countdown between two looks at who ran last
 
 
+def count_handoffs(me, last, stop, counts):
+    """As note_handoffs, but only counting: a hand-off costs the thread that
+    sees it one addition instead of a clock read and a list append."""
+    seen = 0
+    while not stop[0]:
+        n = CHUNK
+        while n > 0:
+            n -= 1
+        if last[0] is not me:
+            last[0] = me
+            seen += 1
+    counts.append(seen)
+
+
 def note_handoffs(me, last, stop, changes):
     """Run CPU-bound (the countdown, CHUNK turns at a time) until `stop`; after
     each chunk, if another thread was the last to run, note the time: the
     GIL came to us. Only one thread runs bytecode at a time, so `last` needs
     no lock, and every hand-off is seen within a chunk (under Python 2 a
-    thread keeps the GIL at least 100 ticks, three chunks)."""
+    thread keeps the GIL at least 100 ticks, two and a half chunks)."""
     while not stop[0]:
         n = CHUNK
         while n > 0:
@@ -142,11 +161,11 @@ def note_handoffs(me, last, stop, changes):
             changes.append(clock())
 
 
-def one_switches_run(n, seconds):
-    """n CPU-bound threads for `seconds`: (hand-offs per second, median slice in ms)."""
+def run_threads(target, n, seconds):
+    """n threads running target(me, last, stop, out) for `seconds`: their outs, and the time."""
     last, stop = [None], [False]
-    changes = [[] for _ in range(n)]
-    threads = [threading.Thread(target=note_handoffs, args=(object(), last, stop, changes[i]))
+    outs = [[] for _ in range(n)]
+    threads = [threading.Thread(target=target, args=(object(), last, stop, outs[i]))
                for i in range(n)]
     start = clock()
     for t in threads:
@@ -156,6 +175,20 @@ def one_switches_run(n, seconds):
     end = clock()
     for t in threads:
         t.join()
+    return outs, start, end
+
+
+def one_count_run(n, seconds):
+    """n CPU-bound threads for `seconds`, only counting: hand-offs per second."""
+    counts, start, end = run_threads(count_handoffs, n, seconds)
+    # The first thread to run counts its start as a hand-off; it is not one.
+    return (sum(c[0] for c in counts) - 1) / (end - start)
+
+
+def one_switches_run(n, seconds):
+    """n CPU-bound threads for `seconds`, noting the time of every hand-off:
+    (hand-offs per second, median slice in ms)."""
+    changes, start, end = run_threads(note_handoffs, n, seconds)
     # Every change of hands in time order; the first is the first thread starting.
     times = sorted(t for per_thread in changes for t in per_thread if t <= end)
     handoffs = len(times) - 1
@@ -164,12 +197,27 @@ def one_switches_run(n, seconds):
     return handoffs / (end - start), (median(slices) if slices else 0.0)
 
 
+TURN_WORK = 2000000   # turns of the countdown that time one worker thread
+
+
+def worker_turn_ns():
+    """One worker thread's time per turn of the countdown, alone (best of three):
+    the speed the threads of this process run at, which in a fresh interpreter
+    can differ from the main thread's by tens of percent."""
+    best = None
+    for _ in range(3):
+        ns = time_threads(1, TURN_WORK) / TURN_WORK * 1e9
+        best = ns if best is None or ns < best else best
+    return best
+
+
 def run_switches(args):
     rows = []
     intervals = args.intervals if GIL == "new" else [None]   # only the new GIL has one
-    print("%-4s %7s %11s %14s %15s   (CPython %s, %d core(s))"
-          % ("gil", "threads", "interval_us", "switches_per_s", "median_slice_ms", INTERPRETER,
-             args.cpus))
+    turn_ns = worker_turn_ns()
+    print("%-4s %7s %11s %14s %15s %14s   (CPython %s, %d core(s), %.1f ns a turn)"
+          % ("gil", "threads", "interval_us", "switches_per_s", "median_slice_ms",
+             "timed_per_s", INTERPRETER, args.cpus, turn_ns))
     if GIL == "none":
         print("no GIL: nothing is handed over, so there is nothing to count")
     old_interval = sys.getswitchinterval() if GIL == "new" else None
@@ -177,28 +225,38 @@ def run_switches(args):
         for interval in intervals:
             if interval is not None:
                 sys.setswitchinterval(interval)
-            rates, slices = [], []
+            rates, timed, slices = [], [], []
             for _ in range(args.repeat):
-                rate, slice_ms = one_switches_run(n, args.duration)
-                rates.append(rate)
-                slices.append(slice_ms)
+                rates.append(one_count_run(n, args.duration))
+                if not args.count_only:
+                    rate, slice_ms = one_switches_run(n, args.duration)
+                    timed.append(rate)
+                    slices.append(slice_ms)
             shown = "-" if interval is None else "%d" % round(interval * 1e6)
-            print("%-4s %7d %11s %14.1f %15.4f" % (GIL, n, shown, median(rates), median(slices)))
+            # --count-only: nothing timed, so no slices ("-")
+            timed_cols = (["%.4f" % median(slices), "%.4f" % min(slices), "%.4f" % max(slices),
+                           "%.2f" % median(timed)] if slices else ["-"] * 4)
+            print("%-4s %7d %11s %14.1f %15s %14s" % (GIL, n, shown, median(rates), timed_cols[0],
+                                                     timed_cols[3]))
             rows.append([GIL, n, shown, args.cpus, args.repeat, "%.2f" % median(rates),
-                         "%.4f" % median(slices), "%.2f" % min(rates), "%.2f" % max(rates),
-                         "%.4f" % min(slices), "%.4f" % max(slices), INTERPRETER])
+                         timed_cols[0], "%.2f" % min(rates), "%.2f" % max(rates)]
+                        + timed_cols[1:] + ["%.2f" % turn_ns, INTERPRETER])
     if old_interval is not None:
         sys.setswitchinterval(old_interval)
     if args.data:
         comments = ["duration_s: %s" % args.duration,
-                    "method: after every %d turns of the countdown a thread notes whether another "
-                    "thread ran last" % CHUNK]
+                    "method: after every %d turns of the countdown a thread looks whether another "
+                    "thread ran last; each run twice, once counting the hand-offs (switches_per_s), "
+                    "once noting the time of each (median_slice_ms, timed_switches_per_s)" % CHUNK,
+                    "turn_ns: one worker thread alone, %d turns of the countdown, best of 3, in "
+                    "this process" % TURN_WORK]
         if GIL == "none":
             comments.append("no GIL: nothing is handed over, no rows")
         write_data(args.data, comments,
                    ["gil", "threads", "interval_us", "cpus", "repeats", "switches_per_s",
                     "median_slice_ms", "min_switches_per_s", "max_switches_per_s",
-                    "min_slice_ms", "max_slice_ms", "interpreter"], rows)
+                    "min_slice_ms", "max_slice_ms", "timed_switches_per_s", "turn_ns",
+                    "interpreter"], rows)
 
 
 # ---- convoy: a short sleep beside CPU-bound threads -----------------------------------------
@@ -412,6 +470,8 @@ def main():
     sw.add_argument("--intervals", type=duration_list, default=[0.0005, 0.001, 0.005, 0.05])
     sw.add_argument("--duration", type=duration, default=2.0)
     sw.add_argument("--repeat", type=positive, default=3)
+    sw.add_argument("--count-only", action="store_true",
+                    help="only count the hand-offs: no timed run, no slices")
 
     cv = experiment("convoy", "a short sleep beside CPU-bound threads")
     cv.add_argument("--cpu-threads", type=int_list(0, 16), default=[0, 1, 2])

@@ -11,17 +11,21 @@ moment, and every figure is a ratio of two runs of that round:
             as gil_cpu, gil_switches and gil_convoy --gil MODE right after
             gil_cpython.py cpu, switches and convoy under the interpreter,
             with the same threads, on each --cpus. Per round the ratio
-            simulation / interpreter of: the speed-up over serial, the
-            hand-offs per second, the median slice (not without a GIL:
-            nothing is handed over) and the median convoy operation; then
-            the median, min and max of each ratio over the rounds. The
-            simulation's unit lasts as long as one turn of the countdown
-            takes the interpreter, serially, in that round's cpu run (its
-            --unit; --own-unit keeps the simulation's): the old GIL lets go
-            every 101 ticks, so how often depends on the interpreter's speed.
+            simulation / interpreter of: the speed-up over serial and over
+            one worker thread, the hand-offs per second (the interpreter's
+            from its counting run), the median slice (from its timed run;
+            neither without a GIL: nothing is handed over) and the median
+            convoy operation; then the median, min and max of each ratio
+            over the rounds. The simulation's unit lasts as long as one turn
+            of the countdown takes one worker thread of the interpreter, in
+            the same process as the figures compared (its --unit; --own-unit
+            keeps the simulation's): the old GIL lets go every 101 ticks, so
+            how often depends on the interpreter's speed, and a fresh
+            interpreter's threads can run tens of percent slower or faster
+            than the last one's.
   race      the old GIL's race on several cores, run by run: 2.7's
-            switches beside gil_switches --gil old (its unit the
-            interpreter's turn, measured at the start of each run), with the
+            switches --count-only beside gil_switches --gil old (its unit
+            the turn of the interpreter's worker thread in that run), with the
             context switches each made (getrusage of the child: voluntary and
             involuntary); the hand-offs per second swing from run to run with
             the machine's state, the hand-offs per context switch much less.
@@ -84,8 +88,8 @@ def run_fidelity(args, scratch):
         for python in args.interpreter:
             for cpus in args.cpus:
                 load = "%.2f" % os.getloadavg()[0]
-                unit, pairs = one_pair(args, python, cpus, threads, scratch)
-                for quantity, gil, label, n, sim, real in pairs:
+                for quantity, gil, label, n, unit, sim, real in one_pair(args, python, cpus,
+                                                                         threads, scratch):
                     rounds.append([r, load, unit, quantity, gil, label, n, cpus, sim, real])
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = summarize(rounds)
@@ -94,7 +98,7 @@ def run_fidelity(args, scratch):
     if args.rounds_data:
         write_data(args.rounds_data, provenance + [
             "ratio: simulation / interpreter, in that round",
-            "unit: the simulation's --unit in that round ('own': its own unit)"],
+            "unit: the simulation's --unit for that figure in that round ('own': its own unit)"],
                    ["round", "load_1min", "unit", "quantity", "gil", "interpreter", "threads", "cpus",
                     "sim", "real", "ratio"],
                    [row[:8] + [fmt(row[8]), fmt(row[9]), "%.3f" % (row[8] / row[9])] for row in rounds])
@@ -103,7 +107,9 @@ def run_fidelity(args, scratch):
             "sim, real: the medians over the rounds; ratio: the median over the rounds of each "
             "round's simulation / interpreter, ratio_min and ratio_max its smallest and largest",
             "within_15pct: whether the median ratio lies within 15% of 1 (0.85 to 1.15)",
-            "threads: the threads the work is split among (speedup), the CPU-bound threads "
+            "speedup: over the same work done serially (in the main thread); over_one_thread: "
+            "the time of one worker thread over that of the threads",
+            "threads: the threads the work is split among (speedup, over_one_thread), the CPU-bound threads "
             "(handoffs_per_s, median_slice_ms), the CPU-bound threads beside the one doing "
             "the blocking operation (convoy_op_ms)"],
             ["quantity", "gil", "interpreter", "threads", "cpus", "rounds", "sim", "real",
@@ -113,44 +119,58 @@ def run_fidelity(args, scratch):
 def one_pair(args, python, cpus, threads, scratch):
     """One round of one interpreter on `cpus` cores: every experiment under the
     interpreter, each followed by the simulation's, in the mode the interpreter
-    reports, its unit as long as the interpreter's turn. Returns the unit and
-    (quantity, gil, interpreter, threads, sim, real) tuples."""
+    reports, its unit as long as a turn takes the interpreter's worker thread
+    in the same process. Returns (quantity, gil, interpreter, threads, unit,
+    sim, real) tuples."""
     common = ["--cpus", str(cpus)]
-    real_cpu = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", threads, "--processes", "0",
+    workers = "1," + threads
+    real_cpu = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", workers, "--processes", "0",
                                  "--work", str(args.work), "--repeat", str(args.repeat)] + common)
     gil = threads_gil(real_cpu)
     label = real_cpu[0]["interpreter"]
-    unit, own = "own", []
-    if not args.own_unit:   # one turn of the countdown, serially, in this round
-        unit = turn_unit(real_cpu, args.work)
-        own = ["--unit", unit]
+
+    def unit_of(ns):
+        """The simulation's unit option and the rounds file's word for it."""
+        return ("own", []) if args.own_unit else ("%.0fns" % ns, ["--unit", "%.0fns" % ns])
+
+    # One turn of the countdown in one worker thread, in this round's cpu run.
+    unit, own = unit_of(value(real_cpu, "median_s", mode="threads", workers=1) / args.work * 1e9)
     sim_cpu = run_tsv(scratch, [os.path.join(args.simulation, "gil_cpu"), "--gil", gil, "--workers",
-                                threads, "--processes", "0", "--work", str(args.work),
+                                workers, "--processes", "0", "--work", str(args.work),
                                 "--repeat", str(args.repeat)] + common + own)
     pairs = []
+
+    def over_one(table, n):
+        return (value(table, "median_s", mode="threads", workers=1)
+                / value(table, "median_s", mode="threads", workers=n))
     for n in args.threads:
-        pairs.append(("speedup", gil, label, n, value(sim_cpu, "speedup", mode="threads", workers=n),
+        pairs.append(("speedup", gil, label, n, unit,
+                      value(sim_cpu, "speedup", mode="threads", workers=n),
                       value(real_cpu, "speedup", mode="threads", workers=n)))
+        pairs.append(("over_one_thread", gil, label, n, unit, over_one(sim_cpu, n),
+                      over_one(real_cpu, n)))
     if gil != "none":   # without a GIL nothing is handed over
         interval = ["--intervals", "5ms"]
         real_sw = run_tsv(scratch, [python, COMPANION, "switches", "--threads", threads,
                                     "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"] + interval + common)
+        # The switches run timed its own worker thread: its process's speed.
+        sw_unit, sw_own = unit_of(float(real_sw[0]["turn_ns"]))
         sim_sw = run_tsv(scratch, [os.path.join(args.simulation, "gil_switches"), "--gil", gil,
                                    "--threads", threads, "--duration", "%gms" % (args.duration * 1e3),
-                                   "--repeat", "1"] + interval + common + own)
+                                   "--repeat", "1"] + interval + common + sw_own)
         for n in args.threads:
             for quantity, column in (("handoffs_per_s", "switches_per_s"),
                                      ("median_slice_ms", "median_slice_ms")):
-                pairs.append((quantity, gil, label, n, value(sim_sw, column, threads=n),
+                pairs.append((quantity, gil, label, n, sw_unit, value(sim_sw, column, threads=n),
                               value(real_sw, column, threads=n)))
     cpu_threads = ",".join(str(n) for n in args.convoy_threads)
     convoy = ["--cpu-threads", cpu_threads, "--intervals", "5ms", "--ops", str(args.ops)] + common
     real_cv = run_tsv(scratch, [python, COMPANION, "convoy"] + convoy)
     sim_cv = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", gil] + convoy + own)
     for n in args.convoy_threads:
-        pairs.append(("convoy_op_ms", gil, label, n, value(sim_cv, "median_op_ms", cpu_threads=n),
+        pairs.append(("convoy_op_ms", gil, label, n, unit, value(sim_cv, "median_op_ms", cpu_threads=n),
                       value(real_cv, "median_op_ms", cpu_threads=n)))
-    return unit, pairs
+    return pairs
 
 
 def summarize(rounds):
@@ -192,23 +212,21 @@ def run_race(args, scratch):
     label = None
     for r in range(1, args.runs + 1):
         load = "%.2f" % os.getloadavg()[0]
-        turn = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", "1", "--processes", "0",
-                                 "--work", str(args.work), "--repeat", "3"])
-        gil = threads_gil(turn)
-        if gil != "old":
-            sys.exit("side_by_side.py: race needs an interpreter with the old GIL (CPython 2); "
-                     "%s reports %s" % (python, gil))
-        label = turn[0]["interpreter"]
-        unit = turn_unit(turn, args.work)
         for n in args.threads:
-            # The order within a run alternates, so that neither always goes first.
+            # The interpreter first: its run times its own worker thread, the simulation's unit.
+            run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"]
+            real, real_switches = run_tsv_counting(scratch, [python, COMPANION, "switches",
+                                                             "--count-only"] + run)
+            gil = real[0]["gil"]
+            if gil != "old":
+                sys.exit("side_by_side.py: race needs an interpreter with the old GIL (CPython 2); "
+                         "%s reports %s" % (python, gil))
+            label = real[0]["interpreter"]
+            unit = "%.0fns" % float(real[0]["turn_ns"])
+            sim, sim_switches = run_tsv_counting(scratch, [os.path.join(args.simulation, "gil_switches"),
+                                                           "--gil", "old", "--unit", unit] + run)
             pair = {}
-            runs = [("real", [python, COMPANION, "switches"]),
-                    ("sim", [os.path.join(args.simulation, "gil_switches"), "--gil", "old",
-                             "--unit", unit])]
-            for who, command in (runs if r % 2 else runs[::-1]):
-                table, switches = run_tsv_counting(scratch, command + [
-                    "--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"])
+            for who, table, switches in (("real", real, real_switches), ("sim", sim, sim_switches)):
                 rate = value(table, "switches_per_s", threads=n)
                 handoffs = rate * args.duration
                 pair[who] = (rate, switches / args.duration, handoffs / switches if switches else 0.0)
@@ -230,11 +248,12 @@ def run_race(args, scratch):
     if args.data:
         write_data(args.data, [
             "interpreter: %s (%s), old GIL" % (python, label),
-            "simulation: %s --gil old --unit (the interpreter's serial time per turn of the "
-            "countdown, measured at the start of each run: cpu --workers 1 --work %d --repeat 3)"
-            % (os.path.join(args.simulation, "gil_switches"), args.work),
-            "each run: for each thread count, switches --threads N --duration %gs --repeat 1 under "
-            "the interpreter and in the simulation, the order swapped every run" % args.duration,
+            "simulation: %s --gil old --unit (the time a turn of the countdown took the "
+            "interpreter's worker thread in the run just before: its turn_ns)"
+            % os.path.join(args.simulation, "gil_switches"),
+            "each run: for each thread count, switches --count-only --threads N --duration %gs "
+            "--repeat 1 under the interpreter (only counting the hand-offs), then the simulation's"
+            % args.duration,
             "ctxsw: context switches, voluntary and involuntary, of the whole child process "
             "(getrusage through wait4), per second of --duration",
             "handoffs_per_ctxsw: hand-offs in the run over its context switches",
@@ -316,11 +335,6 @@ def threads_gil(table):
     return [row for row in table if row["mode"] == "threads"][0]["gil"]
 
 
-def turn_unit(table, work):
-    """The interpreter's serial time per turn of the countdown, as a --unit."""
-    return "%.0fns" % (value(table, "median_s", mode="serial") / work * 1e9)
-
-
 def reduced(rows, first):
     """Median, min and max of each column from `first` on, with as many
     decimals as the first row gives it: (name, formatted values) three times."""
@@ -345,14 +359,17 @@ def provenance_lines(args):
     lines = ["rounds: %d; in each, every interpreter on every --cpus, each experiment under it "
              "followed by the simulation's" % args.rounds,
              "simulation unit: " + ("its own (--own-unit)" if args.own_unit else
-                                    "--unit the interpreter's serial time per turn of the countdown, "
-                                    "measured in the same round's cpu run"),
+                                    "--unit the time a turn of the countdown takes one worker thread "
+                                    "of the interpreter, measured in the same process: the cpu run's "
+                                    "one-thread time for gil_cpu and gil_convoy, the switches run's "
+                                    "turn_ns for gil_switches"),
              "interpreters: " + " ".join(args.interpreter),
              "simulation: %s (gil_cpu, gil_switches, gil_convoy)" % args.simulation,
-             "speedup: cpu --workers %s --processes 0 --work %d --repeat %d"
+             "speedup, over_one_thread: cpu --workers 1,%s --processes 0 --work %d --repeat %d"
              % (",".join(str(n) for n in args.threads), args.work, args.repeat),
              "handoffs_per_s, median_slice_ms: switches --threads %s --intervals 5ms --duration %gs "
-             "--repeat 1 (the old GIL has no interval)" % (",".join(str(n) for n in args.threads),
+             "--repeat 1 (the old GIL has no interval; the interpreter's hand-offs from its "
+             "counting run, its slices from its timed run)" % (",".join(str(n) for n in args.threads),
                                                            args.duration),
              "convoy_op_ms: convoy --cpu-threads %s --intervals 5ms --ops %d"
              % (",".join(str(n) for n in args.convoy_threads), args.ops)]
@@ -401,7 +418,6 @@ def parse_args():
     ra.add_argument("--runs", type=positive, default=12)
     ra.add_argument("--threads", type=int_list(2, 64), default=[2, 4])
     ra.add_argument("--duration", type=duration, default=0.5)
-    ra.add_argument("--work", type=positive, default=2000000)
     ra.add_argument("--data")
 
     si = sub.add_parser("single", help="one thread under a GIL build and a free-threaded build")
