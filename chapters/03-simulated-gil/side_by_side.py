@@ -109,7 +109,8 @@ def run_fidelity(args, scratch):
             "within_15pct: whether the median ratio lies within 15% of 1 (0.85 to 1.15)",
             "speedup: over the same work done serially (in the main thread); over_one_thread: "
             "the time of one worker thread over that of the threads",
-            "threads: the threads the work is split among (speedup, over_one_thread), the CPU-bound threads "
+            "threads: the threads the work is split among (speedup, over_one_thread; speedup with 1: "
+            "one worker thread against the main thread, serially), the CPU-bound threads "
             "(handoffs_per_s, median_slice_ms), the CPU-bound threads beside the one doing "
             "the blocking operation (convoy_op_ms)"],
             ["quantity", "gil", "interpreter", "threads", "cpus", "rounds", "sim", "real",
@@ -123,7 +124,8 @@ def one_pair(args, python, cpus, threads, scratch):
     in the same process. Returns (quantity, gil, interpreter, threads, unit,
     sim, real) tuples."""
     common = ["--cpus", str(cpus)]
-    workers = "1," + threads
+    one_and_more = sorted(set([1] + args.threads))
+    workers = ",".join(str(n) for n in one_and_more)
     real_cpu = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", workers, "--processes", "0",
                                  "--work", str(args.work), "--repeat", str(args.repeat)] + common)
     gil = threads_gil(real_cpu)
@@ -143,10 +145,13 @@ def one_pair(args, python, cpus, threads, scratch):
     def over_one(table, n):
         return (value(table, "median_s", mode="threads", workers=1)
                 / value(table, "median_s", mode="threads", workers=n))
-    for n in args.threads:
+    for n in one_and_more:   # one thread: what being a thread costs, against serial
         pairs.append(("speedup", gil, label, n, unit,
                       value(sim_cpu, "speedup", mode="threads", workers=n),
                       value(real_cpu, "speedup", mode="threads", workers=n)))
+    for n in args.threads:
+        if n == 1:
+            continue
         pairs.append(("over_one_thread", gil, label, n, unit, over_one(sim_cpu, n),
                       over_one(real_cpu, n)))
     if gil != "none":   # without a GIL nothing is handed over
