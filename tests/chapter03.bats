@@ -391,12 +391,16 @@ race_holds() {
 
 @test "side_by_side.py race: refuses an interpreter without the old GIL, and under each 2.7 present, a row per run" {
     python_or_skip python3
-    run python3 chapters/03-simulated-gil/side_by_side.py race --simulation "$BUILD/chapter03" \
-        --interpreter "$py" --runs 1 --duration 50ms
-    if [ "$(reported | cut -d' ' -f2)" != old ]; then
-        [ "$status" -eq 1 ]
+    # Every interpreter without the old GIL is refused before anything runs,
+    # a free-threaded one (whose switches run has no rows) too.
+    race_refused() {
+        run python3 chapters/03-simulated-gil/side_by_side.py race --simulation "$BUILD/chapter03" \
+            --interpreter "$py" --runs 1 --duration 50ms
+        [ "$status" -eq 1 ] || { echo "status $status: $output"; return 1; }
         assert_contains "needs an interpreter with the old GIL"
-    fi
+    }
+    not_old_gil() { [ "$(reported | cut -d' ' -f2)" != old ]; }
+    each_python race_refused not_old_gil "no interpreter without the old GIL here"
     old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
     each_python race_holds old_gil "no interpreter with the old GIL here (make interpreters)"
 }

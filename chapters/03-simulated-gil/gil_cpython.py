@@ -134,7 +134,10 @@ CHUNK = 10  # turns of the countdown between two looks at who ran last
 
 def count_handoffs(me, last, stop, counts):
     """As note_handoffs, but only counting: a hand-off costs the thread that
-    sees it one addition instead of a clock read and a list append."""
+    sees it one addition instead of a clock read and a list append. The two
+    loops are written out apart on purpose: passing the work on a hand-off
+    in as a function would add a call to every hand-off, the very cost that
+    counting leaves out."""
     seen = 0
     while not stop[0]:
         n = CHUNK
@@ -204,20 +207,17 @@ def worker_turn_ns():
     """One worker thread's time per turn of the countdown, alone (best of three):
     the speed the threads of this process run at, which in a fresh interpreter
     can differ from the main thread's by tens of percent."""
-    best = None
-    for _ in range(3):
-        ns = time_threads(1, TURN_WORK) / TURN_WORK * 1e9
-        best = ns if best is None or ns < best else best
-    return best
+    return min(time_threads(1, TURN_WORK) for _ in range(3)) / TURN_WORK * 1e9
 
 
 def run_switches(args):
     rows = []
     intervals = args.intervals if GIL == "new" else [None]   # only the new GIL has one
-    turn_ns = worker_turn_ns()
-    print("%-4s %7s %11s %14s %15s %14s   (CPython %s, %d core(s), %.1f ns a turn)"
+    turn_ns = worker_turn_ns() if GIL != "none" else None   # for the rows; without a GIL none
+    print("%-4s %7s %11s %14s %15s %14s   (CPython %s, %d core(s)%s)"
           % ("gil", "threads", "interval_us", "switches_per_s", "median_slice_ms",
-             "timed_per_s", INTERPRETER, args.cpus, turn_ns))
+             "timed_per_s", INTERPRETER, args.cpus,
+             "" if turn_ns is None else ", %.1f ns a turn" % turn_ns))
     if GIL == "none":
         print("no GIL: nothing is handed over, so there is nothing to count")
     old_interval = sys.getswitchinterval() if GIL == "new" else None
@@ -233,14 +233,16 @@ def run_switches(args):
                     timed.append(rate)
                     slices.append(slice_ms)
             shown = "-" if interval is None else "%d" % round(interval * 1e6)
-            # --count-only: nothing timed, so no slices ("-")
-            timed_cols = (["%.4f" % median(slices), "%.4f" % min(slices), "%.4f" % max(slices),
-                           "%.2f" % median(timed)] if slices else ["-"] * 4)
-            print("%-4s %7d %11s %14.1f %15s %14s" % (GIL, n, shown, median(rates), timed_cols[0],
-                                                     timed_cols[3]))
+            if slices:   # median, min, max of the slices; the timed run's rate
+                slice_ms = ["%.4f" % f(slices) for f in (median, min, max)]
+                timed_rate = "%.2f" % median(timed)
+            else:        # --count-only: nothing timed, so no slices
+                slice_ms, timed_rate = ["-"] * 3, "-"
+            print("%-4s %7d %11s %14.1f %15s %14s" % (GIL, n, shown, median(rates), slice_ms[0],
+                                                     timed_rate))
             rows.append([GIL, n, shown, args.cpus, args.repeat, "%.2f" % median(rates),
-                         timed_cols[0], "%.2f" % min(rates), "%.2f" % max(rates)]
-                        + timed_cols[1:] + ["%.2f" % turn_ns, INTERPRETER])
+                         slice_ms[0], "%.2f" % min(rates), "%.2f" % max(rates), slice_ms[1],
+                         slice_ms[2], timed_rate, "%.2f" % turn_ns, INTERPRETER])
     if old_interval is not None:
         sys.setswitchinterval(old_interval)
     if args.data:

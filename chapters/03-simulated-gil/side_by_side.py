@@ -149,9 +149,7 @@ def one_pair(args, python, cpus, threads, scratch):
         pairs.append(("speedup", gil, label, n, unit,
                       value(sim_cpu, "speedup", mode="threads", workers=n),
                       value(real_cpu, "speedup", mode="threads", workers=n)))
-    for n in args.threads:
-        if n == 1:
-            continue
+    for n in one_and_more[1:]:
         pairs.append(("over_one_thread", gil, label, n, unit, over_one(sim_cpu, n),
                       over_one(real_cpu, n)))
     if gil != "none":   # without a GIL nothing is handed over
@@ -213,8 +211,13 @@ def print_summary(summary):
 
 def run_race(args, scratch):
     python = args.interpreter
+    # Ask first: a free-threaded interpreter's switches run has no rows at all.
+    label, gil = subprocess.check_output([python, COMPANION, "about"],
+                                         universal_newlines=True).split()
+    if gil != "old":
+        sys.exit("side_by_side.py: race needs an interpreter with the old GIL (CPython 2); "
+                 "%s reports %s" % (python, gil))
     rows = []
-    label = None
     for r in range(1, args.runs + 1):
         load = "%.2f" % os.getloadavg()[0]
         for n in args.threads:
@@ -222,11 +225,6 @@ def run_race(args, scratch):
             run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"]
             real, real_switches = run_tsv_counting(scratch, [python, COMPANION, "switches",
                                                              "--count-only"] + run)
-            gil = real[0]["gil"]
-            if gil != "old":
-                sys.exit("side_by_side.py: race needs an interpreter with the old GIL (CPython 2); "
-                         "%s reports %s" % (python, gil))
-            label = real[0]["interpreter"]
             unit = "%.0fns" % float(real[0]["turn_ns"])
             sim, sim_switches = run_tsv_counting(scratch, [os.path.join(args.simulation, "gil_switches"),
                                                            "--gil", "old", "--unit", unit] + run)
