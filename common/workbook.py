@@ -133,26 +133,36 @@ def parse_cpu_list(text):
     return cpus
 
 
-def confine_to_cpus(n):
-    """Run this process (and the threads and processes it starts after) on
-    its first n allowed cores, as common/cpus.c's confine_to_cpus does.
-    Python 2.7 has no os.sched_setaffinity: ask the C library through ctypes."""
+def allowed_cpus():
+    """The cores this process may run on, in order (its Cpus_allowed_list)."""
     with open("/proc/self/status") as f:
-        allowed = [parse_cpu_list(line.split(":", 1)[1].strip()) for line in f
-                   if line.startswith("Cpus_allowed_list:")][0]
-    wanted = allowed[:n]
+        return [parse_cpu_list(line.split(":", 1)[1].strip()) for line in f
+                if line.startswith("Cpus_allowed_list:")][0]
+
+
+def set_affinity(cpus):
+    """Let the calling thread run on `cpus` only (and the threads and
+    processes it starts after): Linux's sched_setaffinity with pid 0 is the
+    calling thread's. Python 2.7 has no os.sched_setaffinity: ask the C
+    library through ctypes."""
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, wanted)
+        os.sched_setaffinity(0, cpus)
         return
     import ctypes
     import ctypes.util
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     mask = (ctypes.c_ulong * 16)()              # 1024 CPUs, as glibc's cpu_set_t
     bits = 8 * ctypes.sizeof(ctypes.c_ulong)
-    for cpu in wanted:
+    for cpu in cpus:
         mask[cpu // bits] |= 1 << (cpu % bits)
     if libc.sched_setaffinity(0, ctypes.sizeof(mask), ctypes.byref(mask)) != 0:
         raise OSError(ctypes.get_errno(), "sched_setaffinity")
+
+
+def confine_to_cpus(n):
+    """Run this process (and the threads and processes it starts after) on
+    its first n allowed cores, as common/cpus.c's confine_to_cpus does."""
+    set_affinity(allowed_cpus()[:n])
 
 
 # ---- data files with provenance ------------------------------------------------------

@@ -228,15 +228,30 @@ companion_holds() {
     if [ "$gil" != none ]; then
         ordered "$data" min_switches_per_s switches_per_s max_switches_per_s
         ordered "$data" min_slice_ms median_slice_ms max_slice_ms
-        for column in switches_per_s timed_switches_per_s turn_ns; do
+        for column in switches_per_s timed_switches_per_s min_turn_ns; do
             tsv_column "$data" $column | awk -v c=$column '!($1 > 0) { print c ": " $1; bad = 1 } END { exit bad }'
         done
+        # A turn timed on the cores around a thread count's runs: one figure for all its rows.
+        ordered "$data" min_turn_ns turn_ns max_turn_ns
+        [ "$(tsv_column "$data" turn_ns | sort -u | wc -l)" -eq 1 ]
         # Only counting: no timed run, so no slices, and the rates still there.
         run "$py" "$COMPANION" switches --threads 2 --intervals 1ms --duration 50ms --repeat 1 --count-only --data "$data"
         [ "$status" -eq 0 ] || { echo "$output"; return 1; }
         [ "$(rows "$data" median_slice_ms min_slice_ms max_slice_ms timed_switches_per_s)" = "- - - -;" ]
         tsv_column "$data" switches_per_s | awk '!($1 > 0) { bad = 1 } END { exit bad }'
     fi
+
+    # turn: a row for every allowed core, every repeat, in order; the times positive.
+    local allowed expected=""
+    allowed=$(python3 -c 'import os; print(" ".join(str(c) for c in sorted(os.sched_getaffinity(0))))')
+    run "$py" "$COMPANION" turn --repeat 2 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    for r in 1 2; do for c in $allowed; do expected+="$r $c $label;"; done; done
+    [ "$(rows "$data" repeat cpu interpreter)" = "$expected" ] || { echo "turn rows: $(rows "$data" repeat cpu interpreter)"; return 1; }
+    tsv_column "$data" turn_ns | awk '!($1 > 0) { print "turn_ns " $1; bad = 1 } END { exit bad }'
+    run "$py" "$COMPANION" turn --cpus 1 --data "$data"
+    [ "$status" -eq 0 ]
+    [ "$(rows "$data" repeat cpu)" = "1 ${allowed%% *};" ]
 
     run "$py" "$COMPANION" convoy --cpu-threads 0,1 --intervals 1ms --op 200us --ops 5 --data "$data"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
@@ -295,6 +310,9 @@ companion_holds() {
     run "$py" "$COMPANION" ticks --turns 31
     [ "$status" -eq 2 ]
     assert_contains "--turns"
+    run "$py" "$COMPANION" turn --repeat 0
+    [ "$status" -eq 2 ]
+    assert_contains "--repeat"
 }
 
 @test "the CPython companion's runs: one row per run, then median, min and max of each column" {

@@ -19,12 +19,15 @@ says so, new otherwise).
             made twice: once only counting the hand-offs (switches_per_s),
             once noting the time of each (median_slice_ms, and
             timed_switches_per_s: what the noting leaves of the rate); and
-            turn_ns is one worker thread's time per turn, alone, in the
-            same process
+            turn_ns is the time per turn on each core, timed in the same
+            process before and after (the mean, min and max)
   convoy    a short time.sleep() timed alone and beside CPU-bound threads
             (compare gil_convoy)
   ticks     what one turn of the countdown loop costs in ticks of Python 2's
             check interval, read from the interpreter's own ticker
+  turn      how long a turn of the countdown takes on each core, timed
+            by a thread pinned there (the simulation's --unit, from
+            side_by_side.py)
   runs      the cpu experiment (threads only) run --runs times, each in a
             fresh interpreter, with the simulation's gil_cpu after each run
             (--simulation): how far one run's speed-ups are from the next's
@@ -53,8 +56,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
-from workbook import (clock, confine_to_cpus, cores, duration, duration_list, gil_kind,  # noqa: E402
-                      int_list, interpreter_label, median, positive, write_data)
+from workbook import (allowed_cpus, clock, confine_to_cpus, cores, duration,  # noqa: E402
+                      duration_list, gil_kind, int_list, interpreter_label, median, positive,
+                      set_affinity, write_data)
 
 INTERPRETER = interpreter_label()     # 2.7.18, 3.13.5, 3.13.5t, ...
 GIL = gil_kind()                      # old, new or none, as the interpreter says
@@ -200,28 +204,44 @@ def one_switches_run(n, seconds):
     return handoffs / (end - start), (median(slices) if slices else 0.0)
 
 
-TURN_WORK = 2000000   # turns of the countdown that time one worker thread
+TURN_WORK = 1000000   # turns of the countdown that time one core
 
 
-def worker_turn_ns():
-    """One worker thread's time per turn of the countdown, alone (best of three):
-    the speed the threads of this process run at, which in a fresh interpreter
-    can differ from the main thread's by tens of percent."""
-    return min(time_threads(1, TURN_WORK) for _ in range(3)) / TURN_WORK * 1e9
+def cpus_turn_ns():
+    """The time per turn of the countdown on each core this process may use,
+    each timed by a thread that pins itself there (best of three): the speed
+    of a turn on this machine now. The cores of a virtual machine can differ
+    by tens of percent, and which is the slow one changes from second to
+    second, so one thread timed on one core does not stand for a run that
+    uses them all."""
+    best = []
+
+    def timed(cpu):
+        set_affinity([cpu])
+        best.append(min(time_serial(TURN_WORK) for _ in range(3)) / TURN_WORK * 1e9)
+    for cpu in allowed_cpus():   # one at a time
+        t = threading.Thread(target=timed, args=(cpu,))
+        t.start()
+        t.join()
+    return best
+
+
+def mean(values):
+    return sum(values) / len(values)
 
 
 def run_switches(args):
     rows = []
     intervals = args.intervals if GIL == "new" else [None]   # only the new GIL has one
-    turn_ns = worker_turn_ns() if GIL != "none" else None   # for the rows; without a GIL none
-    print("%-4s %7s %11s %14s %15s %14s   (CPython %s, %d core(s)%s)"
+    print("%-4s %7s %11s %14s %15s %14s %8s   (CPython %s, %d core(s))"
           % ("gil", "threads", "interval_us", "switches_per_s", "median_slice_ms",
-             "timed_per_s", INTERPRETER, args.cpus,
-             "" if turn_ns is None else ", %.1f ns a turn" % turn_ns))
+             "timed_per_s", "turn_ns", INTERPRETER, args.cpus))
     if GIL == "none":
         print("no GIL: nothing is handed over, so there is nothing to count")
     old_interval = sys.getswitchinterval() if GIL == "new" else None
     for n in args.threads if GIL != "none" else []:
+        turns = cpus_turn_ns()   # the speed of a turn on each core: before the runs ...
+        measured = []
         for interval in intervals:
             if interval is not None:
                 sys.setswitchinterval(interval)
@@ -232,17 +252,21 @@ def run_switches(args):
                     rate, slice_ms = one_switches_run(n, args.duration)
                     timed.append(rate)
                     slices.append(slice_ms)
+            measured.append((interval, rates, timed, slices))
+        turns += cpus_turn_ns()   # ... and after them
+        turn_ns = ["%.2f" % f(turns) for f in (mean, min, max)]
+        for interval, rates, timed, slices in measured:
             shown = "-" if interval is None else "%d" % round(interval * 1e6)
             if slices:   # median, min, max of the slices; the timed run's rate
                 slice_ms = ["%.4f" % f(slices) for f in (median, min, max)]
                 timed_rate = "%.2f" % median(timed)
             else:        # --count-only: nothing timed, so no slices
                 slice_ms, timed_rate = ["-"] * 3, "-"
-            print("%-4s %7d %11s %14.1f %15s %14s" % (GIL, n, shown, median(rates), slice_ms[0],
-                                                     timed_rate))
+            print("%-4s %7d %11s %14.1f %15s %14s %8s" % (GIL, n, shown, median(rates),
+                                                         slice_ms[0], timed_rate, turn_ns[0]))
             rows.append([GIL, n, shown, args.cpus, args.repeat, "%.2f" % median(rates),
                          slice_ms[0], "%.2f" % min(rates), "%.2f" % max(rates), slice_ms[1],
-                         slice_ms[2], timed_rate, "%.2f" % turn_ns, INTERPRETER])
+                         slice_ms[2], timed_rate] + turn_ns + [INTERPRETER])
     if old_interval is not None:
         sys.setswitchinterval(old_interval)
     if args.data:
@@ -250,15 +274,17 @@ def run_switches(args):
                     "method: after every %d turns of the countdown a thread looks whether another "
                     "thread ran last; each run twice, once counting the hand-offs (switches_per_s), "
                     "once noting the time of each (median_slice_ms, timed_switches_per_s)" % CHUNK,
-                    "turn_ns: one worker thread alone, %d turns of the countdown, best of 3, in "
-                    "this process" % TURN_WORK]
+                    "turn_ns: the time per turn of the countdown, on each core in turn (a thread "
+                    "pinned there, %d turns, best of 3), before the thread count's runs and after "
+                    "them: the mean (min_turn_ns, max_turn_ns: the fastest and the slowest)"
+                    % TURN_WORK]
         if GIL == "none":
             comments.append("no GIL: nothing is handed over, no rows")
         write_data(args.data, comments,
                    ["gil", "threads", "interval_us", "cpus", "repeats", "switches_per_s",
                     "median_slice_ms", "min_switches_per_s", "max_switches_per_s",
                     "min_slice_ms", "max_slice_ms", "timed_switches_per_s", "turn_ns",
-                    "interpreter"], rows)
+                    "min_turn_ns", "max_turn_ns", "interpreter"], rows)
 
 
 # ---- convoy: a short sleep beside CPU-bound threads -----------------------------------------
@@ -344,6 +370,24 @@ def run_ticks(args):
         write_data(args.data, ["ticks: read from the interpreter's _Py_Ticker (ctypes) around "
                                "--turns turns, less a run of none"],
                    ["interpreter", "gil", "check_interval", "turns", "ticks_per_turn"], [row])
+
+
+# ---- turn: how long a turn of the countdown takes on each core ----------------------------
+
+
+def run_turn(args):
+    rows = []
+    for one in range(1, args.repeat + 1):
+        for cpu, ns in zip(allowed_cpus(), cpus_turn_ns()):
+            rows.append([one, cpu, "%.2f" % ns, INTERPRETER])
+    print("%-6s %4s %8s   (CPython %s)" % ("repeat", "cpu", "turn_ns", INTERPRETER))
+    for row in rows:
+        print("%-6d %4d %8s" % tuple(row[:3]))
+    print("mean %.2f ns a turn" % mean([float(row[2]) for row in rows]))
+    if args.data:
+        write_data(args.data, ["turn_ns: the time per turn of the countdown in a thread pinned to "
+                               "the core, %d turns, best of 3" % TURN_WORK],
+                   ["repeat", "cpu", "turn_ns", "interpreter"], rows)
 
 
 # ---- runs: the cpu experiment again and again, the simulation beside it --------------------
@@ -485,6 +529,9 @@ def main():
     tk.add_argument("--turns", type=turn_count, default=30)
     tk.add_argument("--repeat", type=positive, default=5)
 
+    tn = experiment("turn", "the time of a turn of the countdown on each core")
+    tn.add_argument("--repeat", type=positive, default=1)
+
     rn = experiment("runs", "the cpu experiment run again and again, the simulation beside it")
     rn.add_argument("--runs", type=positive, default=5)
     rn.add_argument("--workers", type=int_list(1, 64), default=[1, 2, 4])
@@ -500,7 +547,7 @@ def main():
         confine_to_cpus(args.cpus)        # before any thread or process starts
     args.cpus = cores()                   # the rows say where it ran, as the kernel says
     experiments = {"cpu": run_cpu, "switches": run_switches, "convoy": run_convoy,
-                   "ticks": run_ticks, "runs": run_runs,
+                   "ticks": run_ticks, "turn": run_turn, "runs": run_runs,
                    "about": lambda args: print(INTERPRETER, GIL)}
     experiments[args.experiment](args)
 

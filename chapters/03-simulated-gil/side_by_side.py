@@ -16,16 +16,16 @@ moment, and every figure is a ratio of two runs of that round:
             from its counting run), the median slice (from its timed run;
             neither without a GIL: nothing is handed over) and the median
             convoy operation; then the median, min and max of each ratio
-            over the rounds. The simulation's unit lasts as long as one turn
-            of the countdown takes one worker thread of the interpreter, in
-            the same process as the figures compared (its --unit; --own-unit
+            over the rounds. The simulation's unit lasts as long as a turn
+            of the countdown takes the interpreter on the cores of the run,
+            timed on each core before and after it (its --unit; --own-unit
             keeps the simulation's): the old GIL lets go every 101 ticks, so
-            how often depends on the interpreter's speed, and a fresh
-            interpreter's threads can run tens of percent slower or faster
-            than the last one's.
+            how often depends on the interpreter's speed, and the cores of a
+            virtual machine can run it tens of percent apart, the slow one
+            changing from second to second.
   race      the old GIL's race on several cores, run by run: 2.7's
             switches --count-only beside gil_switches --gil old (its unit
-            the turn of the interpreter's worker thread in that run), with the
+            that run's turn_ns: a turn on its cores, around it), with the
             context switches each made (getrusage of the child: voluntary and
             involuntary); the hand-offs per second swing from run to run with
             the machine's state, the hand-offs per context switch much less.
@@ -82,14 +82,12 @@ def main():
 
 
 def run_fidelity(args, scratch):
-    threads = ",".join(str(n) for n in args.threads)
     rounds = []   # (round, load, unit, quantity, gil, interpreter, threads, cpus, sim, real)
     for r in range(1, args.rounds + 1):
         for python in args.interpreter:
             for cpus in args.cpus:
                 load = "%.2f" % os.getloadavg()[0]
-                for quantity, gil, label, n, unit, sim, real in one_pair(args, python, cpus,
-                                                                         threads, scratch):
+                for quantity, gil, label, n, unit, sim, real in one_pair(args, python, cpus, scratch):
                     rounds.append([r, load, unit, quantity, gil, label, n, cpus, sim, real])
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = summarize(rounds)
@@ -117,17 +115,20 @@ def run_fidelity(args, scratch):
              "ratio", "ratio_min", "ratio_max", "within_15pct"], summary)
 
 
-def one_pair(args, python, cpus, threads, scratch):
+def one_pair(args, python, cpus, scratch):
     """One round of one interpreter on `cpus` cores: every experiment under the
     interpreter, each followed by the simulation's, in the mode the interpreter
-    reports, its unit as long as a turn takes the interpreter's worker thread
-    in the same process. Returns (quantity, gil, interpreter, threads, unit,
+    reports, its unit as long as a turn takes the interpreter on the run's
+    cores, around the run. Returns (quantity, gil, interpreter, threads, unit,
     sim, real) tuples."""
     common = ["--cpus", str(cpus)]
     one_and_more = sorted(set([1] + args.threads))
     workers = ",".join(str(n) for n in one_and_more)
+    turn = [python, COMPANION, "turn"] + common
+    turns = run_tsv(scratch, turn)   # the speed of a turn on each core, before the run ...
     real_cpu = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", workers, "--processes", "0",
                                  "--work", str(args.work), "--repeat", str(args.repeat)] + common)
+    turns += run_tsv(scratch, turn)  # ... and after it
     gil = threads_gil(real_cpu)
     label = real_cpu[0]["interpreter"]
 
@@ -135,8 +136,8 @@ def one_pair(args, python, cpus, threads, scratch):
         """The simulation's unit option and the rounds file's word for it."""
         return ("own", []) if args.own_unit else ("%.0fns" % ns, ["--unit", "%.0fns" % ns])
 
-    # One turn of the countdown in one worker thread, in this round's cpu run.
-    unit, own = unit_of(value(real_cpu, "median_s", mode="threads", workers=1) / args.work * 1e9)
+    # A turn of the countdown, on the cores of this round's cpu run, around it.
+    unit, own = unit_of(sum(float(row["turn_ns"]) for row in turns) / len(turns))
     sim_cpu = run_tsv(scratch, [os.path.join(args.simulation, "gil_cpu"), "--gil", gil, "--workers",
                                 workers, "--processes", "0", "--work", str(args.work),
                                 "--repeat", str(args.repeat)] + common + own)
@@ -154,14 +155,14 @@ def one_pair(args, python, cpus, threads, scratch):
                       over_one(real_cpu, n)))
     if gil != "none":   # without a GIL nothing is handed over
         interval = ["--intervals", "5ms"]
-        real_sw = run_tsv(scratch, [python, COMPANION, "switches", "--threads", threads,
-                                    "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"] + interval + common)
-        # The switches run timed its own worker thread: its process's speed.
-        sw_unit, sw_own = unit_of(float(real_sw[0]["turn_ns"]))
-        sim_sw = run_tsv(scratch, [os.path.join(args.simulation, "gil_switches"), "--gil", gil,
-                                   "--threads", threads, "--duration", "%gms" % (args.duration * 1e3),
-                                   "--repeat", "1"] + interval + common + sw_own)
-        for n in args.threads:
+        for n in args.threads:   # each thread count, then the simulation's
+            run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3),
+                   "--repeat", "1"] + interval + common
+            real_sw = run_tsv(scratch, [python, COMPANION, "switches"] + run)
+            # The switches run timed a turn on its cores, before and after its runs.
+            sw_unit, sw_own = unit_of(value(real_sw, "turn_ns", threads=n))
+            sim_sw = run_tsv(scratch, [os.path.join(args.simulation, "gil_switches"), "--gil", gil]
+                             + run + sw_own)
             for quantity, column in (("handoffs_per_s", "switches_per_s"),
                                      ("median_slice_ms", "median_slice_ms")):
                 pairs.append((quantity, gil, label, n, sw_unit, value(sim_sw, column, threads=n),
@@ -221,7 +222,7 @@ def run_race(args, scratch):
     for r in range(1, args.runs + 1):
         load = "%.2f" % os.getloadavg()[0]
         for n in args.threads:
-            # The interpreter first: its run times its own worker thread, the simulation's unit.
+            # The interpreter first: its run times a turn on its cores, the simulation's unit.
             run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"]
             real, real_switches = run_tsv_counting(scratch, [python, COMPANION, "switches",
                                                              "--count-only"] + run)
@@ -252,7 +253,7 @@ def run_race(args, scratch):
         write_data(args.data, [
             "interpreter: %s (%s), old GIL" % (python, label),
             "simulation: %s --gil old --unit (the time a turn of the countdown took the "
-            "interpreter's worker thread in the run just before: its turn_ns)"
+            "interpreter on each core, before and after the run just before: its turn_ns)"
             % os.path.join(args.simulation, "gil_switches"),
             "each run: for each thread count, switches --count-only --threads N --duration %gs "
             "--repeat 1 under the interpreter (only counting the hand-offs), then the simulation's"
@@ -362,10 +363,11 @@ def provenance_lines(args):
     lines = ["rounds: %d; in each, every interpreter on every --cpus, each experiment under it "
              "followed by the simulation's" % args.rounds,
              "simulation unit: " + ("its own (--own-unit)" if args.own_unit else
-                                    "--unit the time a turn of the countdown takes one worker thread "
-                                    "of the interpreter, measured in the same process: the cpu run's "
-                                    "one-thread time for gil_cpu and gil_convoy, the switches run's "
-                                    "turn_ns for gil_switches"),
+                                    "--unit the time a turn of the countdown takes the interpreter "
+                                    "on the cores of the run, the mean of each core timed before "
+                                    "and after it: gil_cpython.py turn around the cpu run for "
+                                    "gil_cpu and gil_convoy, the switches run's turn_ns (each "
+                                    "thread count) for gil_switches"),
              "interpreters: " + " ".join(args.interpreter),
              "simulation: %s (gil_cpu, gil_switches, gil_convoy)" % args.simulation,
              "speedup, over_one_thread: cpu --workers 1,%s --processes 0 --work %d --repeat %d"
