@@ -246,12 +246,15 @@ companion_holds() {
     allowed=$(python3 -c 'import os; print(" ".join(str(c) for c in sorted(os.sched_getaffinity(0))))')
     run "$py" "$COMPANION" turn --repeat 2 --data "$data"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
-    for r in 1 2; do for c in $allowed; do expected+="$r $c $label;"; done; done
+    for r in 1 2 median min max; do for c in $allowed; do expected+="$r $c $label;"; done; done
     [ "$(rows "$data" repeat cpu interpreter)" = "$expected" ] || { echo "turn rows: $(rows "$data" repeat cpu interpreter)"; return 1; }
     tsv_column "$data" turn_ns | awk '!($1 > 0) { print "turn_ns " $1; bad = 1 } END { exit bad }'
+    # Each repeat's fastest core is 1.000 over itself, and no core is faster.
+    [ "$(awk -F'\t' '!/^#/ && $1 ~ /^[0-9]+$/ { print $1, $4 }' "$data" | sort -k1,1 -k2,2g |
+         awk '$1 != r { print $2; r = $1 }' | sort -u)" = 1.000 ]
     run "$py" "$COMPANION" turn --cpus 1 --data "$data"
     [ "$status" -eq 0 ]
-    [ "$(rows "$data" repeat cpu)" = "1 ${allowed%% *};" ]
+    [ "$(rows "$data" repeat cpu over_fastest)" = "1 ${allowed%% *} 1.000;median ${allowed%% *} 1.000;min ${allowed%% *} 1.000;max ${allowed%% *} 1.000;" ]
 
     run "$py" "$COMPANION" convoy --cpu-threads 0,1 --intervals 1ms --op 200us --ops 5 --data "$data"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }

@@ -376,18 +376,27 @@ def run_ticks(args):
 
 
 def run_turn(args):
-    rows = []
-    for one in range(1, args.repeat + 1):
-        for cpu, ns in zip(allowed_cpus(), cpus_turn_ns()):
-            rows.append([one, cpu, "%.2f" % ns, INTERPRETER])
-    print("%-6s %4s %8s   (CPython %s)" % ("repeat", "cpu", "turn_ns", INTERPRETER))
+    cpus = allowed_cpus()
+    passes = [cpus_turn_ns() for _ in range(args.repeat)]
+    # over_fastest: this core's turn over the fastest core's, in the same pass
+    rows = [[one, cpu, "%.2f" % ns, "%.3f" % (ns / min(turns)), INTERPRETER]
+            for one, turns in enumerate(passes, 1) for cpu, ns in zip(cpus, turns)]
+    for name, reduce in (("median", median), ("min", min), ("max", max)):
+        for i, cpu in enumerate(cpus):
+            rows.append([name, cpu, "%.2f" % reduce([turns[i] for turns in passes]),
+                         "%.3f" % reduce([turns[i] / min(turns) for turns in passes]), INTERPRETER])
+    print("%-6s %4s %8s %12s   (CPython %s)" % ("repeat", "cpu", "turn_ns", "over_fastest",
+                                                 INTERPRETER))
     for row in rows:
-        print("%-6d %4d %8s" % tuple(row[:3]))
-    print("mean %.2f ns a turn" % mean([float(row[2]) for row in rows]))
+        print("%-6s %4s %8s %12s" % tuple(row[:4]))
     if args.data:
         write_data(args.data, ["turn_ns: the time per turn of the countdown in a thread pinned to "
-                               "the core, %d turns, best of 3" % TURN_WORK],
-                   ["repeat", "cpu", "turn_ns", "interpreter"], rows)
+                               "the core, %d turns, best of 3; the cores one after the other, "
+                               "--repeat times" % TURN_WORK,
+                               "over_fastest: the core's turn over the fastest core's in the "
+                               "same repeat",
+                               "the last rows: median, min and max over the repeats, per core"],
+                   ["repeat", "cpu", "turn_ns", "over_fastest", "interpreter"], rows)
 
 
 # ---- runs: the cpu experiment again and again, the simulation beside it --------------------
