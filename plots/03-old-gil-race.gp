@@ -1,7 +1,7 @@
 # 03-old-gil-race.gp - the old GIL on every core, run by run: hand-offs per
 # second against the context switches per second the same run made, the
-# simulation (its unit the turn of the interpreter's worker thread in that
-# run) beside CPython 2.7 only counting its hand-offs, for 2 and
+# simulation (its unit that run's turn on every core, timed around it)
+# beside CPython 2.7 only counting its hand-offs, for 2 and
 # 4 CPU-bound threads; the dashed lines through the origin have the median
 # hand-offs per context switch as their slope (chapter 3, section 8).
 # Data: 03-old-gil-race.tsv (side_by_side.py race).
@@ -13,7 +13,7 @@ set output outfile
 
 runs = int(system(sprintf("awk -F'\t' '!/^#/ && $1 ~ /^[0-9]+$/ && $1 > n { n = $1 } END { print n + 0 }' '%s'", race)))
 python = system(sprintf("sed -n 's/^# interpreter: .*(\\(.*\\)), old GIL$/\\1/p' '%s'", race))
-set title sprintf("The old GIL on %s cores, %d runs: every run's hand-offs against its context switches\nsimulation (unit = that run's worker-thread turn) beside CPython %s, counting; %s", \
+set title sprintf("The old GIL on %s cores, %d runs: every run's hand-offs against its context switches\nsimulation (unit = that run's turn, mean of the cores) beside CPython %s, counting; %s", \
                   provenance(race, "cores"), runs, python, machine(race))
 set xlabel "context switches per second, whole process (thousands)"
 set ylabel "hand-offs per second (thousands)"

@@ -426,6 +426,29 @@ race_holds() {
     each_python race_holds old_gil "no interpreter with the old GIL here (make interpreters)"
 }
 
+@test "side_by_side.py cores: each core's turn and unit, round by round, the fastest 1.000, then median, min and max" {
+    python_or_skip python3
+    data=$BATS_TEST_TMPDIR/cores.tsv
+    run python3 chapters/03-simulated-gil/side_by_side.py cores --simulation "$BUILD/chapter03" \
+        --interpreter "$py" --rounds 2 --work 100000 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    local allowed label expected=""
+    allowed=$(python3 -c 'import os; print(" ".join(str(c) for c in sorted(os.sched_getaffinity(0))))')
+    label=$(reported | cut -d' ' -f1)
+    for r in 1 2; do for c in $allowed; do expected+="$r $label $c;"; done; done
+    for c in $allowed; do for r in median min max; do expected+="$r $label $c;"; done; done
+    [ "$(rows "$data" round interpreter cpu)" = "$expected" ] || { rows "$data" round interpreter cpu; return 1; }
+    for column in turn_ns unit_ns; do
+        tsv_column "$data" $column | awk -v c=$column '!($1 > 0) { print c ": " $1; bad = 1 } END { exit bad }'
+    done
+    # In every round the fastest core is 1.000 over itself and none is below it.
+    for column in turn_over_fastest unit_over_fastest; do
+        [ "$(paste <(tsv_column "$data" round) <(tsv_column "$data" $column) | grep -E '^[0-9]+'$'\t' |
+             sort -k1,1n -k2,2g | awk '$1 != r { print $2; r = $1 }' | sort -u)" = 1.000 ] ||
+            { echo "$column"; return 1; }
+    done
+}
+
 @test "side_by_side.py single: one thread's time under two builds, round by round, then median, min and max" {
     python_or_skip python3
     data=$BATS_TEST_TMPDIR/single.tsv

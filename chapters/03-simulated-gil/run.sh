@@ -27,7 +27,8 @@ else
     mapfile -t interpreters < <("$here/find_pythons.sh")
 fi
 # This machine's graphs must not show CPython figures from an earlier run.
-[ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv "$DATA_DIR"/03-fidelity*.tsv "$DATA_DIR"/03-old-gil-race.tsv
+[ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv "$DATA_DIR"/03-fidelity*.tsv "$DATA_DIR"/03-old-gil-race.tsv \
+    "$DATA_DIR"/03-cores.tsv
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -119,11 +120,17 @@ if [ ${#interpreters[@]} -gt 0 ]; then
         merge "03-cpython-$experiment"
     done
 
+    with=()
+    for python in "${interpreters[@]}"; do with+=(--interpreter "$python"); done
+    say "6b. How fast each core runs a turn, in every interpreter and in the simulation (side_by_side.py cores)"
+    rounds=(--rounds 10)
+    [ "$MODE" = quick ] && rounds=(--rounds 2)
+    python3 "$here/side_by_side.py" cores --simulation "$BIN" "${with[@]}" "${rounds[@]}" \
+        --data "$DATA_DIR/03-cores.tsv"
+
     say "7. Each simulated GIL beside its interpreter, round after round (side_by_side.py fidelity)"
     rounds=(--rounds 7)
     [ "$MODE" = quick ] && rounds=(--rounds 1 --work 2000000 --repeat 1 --duration 300ms --ops 10)
-    with=()
-    for python in "${interpreters[@]}"; do with+=(--interpreter "$python"); done
     python3 "$here/side_by_side.py" fidelity --simulation "$BIN" "${with[@]}" "${rounds[@]}" \
         --data "$DATA_DIR/03-fidelity.tsv" --rounds-data "$DATA_DIR/03-fidelity-rounds.tsv"
 
@@ -163,3 +170,5 @@ for graph in 03-gil-cpu 03-gil-calls 03-gil-timeline 03-gil-switches 03-convoy 0
 done
 # Only where an interpreter with the old GIL ran the race (step 7b).
 [ ! -f "$DATA_DIR/03-old-gil-race.tsv" ] || draw_graph 03-old-gil-race
+# Only where an interpreter ran beside the simulation's unit (step 6b).
+[ ! -f "$DATA_DIR/03-cores.tsv" ] || draw_graph 03-cores

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """side_by_side.py - the simulation beside the real interpreters, round after round.
 
-Two experiments, each a series of rounds; within a round the programs run
+Four experiments, each a series of rounds; within a round the programs run
 one right after the other, so that they share the machine's state of the
 moment, and every figure is a ratio of two runs of that round:
 
@@ -29,6 +29,14 @@ moment, and every figure is a ratio of two runs of that round:
             context switches each made (getrusage of the child: voluntary and
             involuntary); the hand-offs per second swing from run to run with
             the machine's state, the hand-offs per context switch much less.
+  cores     how fast each core runs a turn of the interpreters' countdown
+            and a unit of the simulation's work: round after round, each
+            --interpreter's gil_cpython.py turn (a thread pinned to each core
+            in turn), then on each core gil_cpu's serial run, pinned there
+            (its own unit: the multiply-add chain); each figure also over
+            the fastest core's in the same round. Why --unit is a mean over
+            the cores: a core can run the interpreter much slower than the
+            other and the simulation's chain hardly slower at all.
   single    what the GIL buys one thread: the same countdown, serial, under
             a GIL build (--gil-build) and a free-threaded build of the same
             source and flags (--free-threaded), side by side, the order
@@ -39,6 +47,8 @@ moment, and every figure is a ratio of two runs of that round:
       --interpreter /opt/workbook-interpreters/bin/python2.7 --interpreter python3 --data f.tsv
   python3 side_by_side.py race --simulation build/chapter03 \\
       --interpreter /opt/workbook-interpreters/bin/python2.7 --runs 12 --data r.tsv
+  python3 side_by_side.py cores --simulation build/chapter03 \\
+      --interpreter /opt/workbook-interpreters/bin/python2.7 --interpreter python3 --data c.tsv
   python3 side_by_side.py single --simulation build/chapter03 \\
       --gil-build /opt/workbook-interpreters/bin/python3.13 \\
       --free-threaded /opt/workbook-interpreters/bin/python3.13t --data s.tsv
@@ -72,6 +82,8 @@ def main():
             run_fidelity(args, scratch)
         elif args.experiment == "race":
             run_race(args, scratch)
+        elif args.experiment == "cores":
+            run_cores(args, scratch)
         else:
             run_single(args, scratch)
     finally:
@@ -125,10 +137,10 @@ def one_pair(args, python, cpus, scratch):
     one_and_more = sorted(set([1] + args.threads))
     workers = ",".join(str(n) for n in one_and_more)
     turn = [python, COMPANION, "turn"] + common
-    turns = run_tsv(scratch, turn)   # the speed of a turn on each core, before the run ...
+    turns = core_turns(run_tsv(scratch, turn))   # a turn on each core, before the run ...
     real_cpu = run_tsv(scratch, [python, COMPANION, "cpu", "--workers", workers, "--processes", "0",
                                  "--work", str(args.work), "--repeat", str(args.repeat)] + common)
-    turns += run_tsv(scratch, turn)  # ... and after it
+    turns += core_turns(run_tsv(scratch, turn))  # ... and after it
     gil = threads_gil(real_cpu)
     label = real_cpu[0]["interpreter"]
 
@@ -265,6 +277,51 @@ def run_race(args, scratch):
             columns, rows + summary)
 
 
+# ---- cores: each core's speed, for the interpreter and for the simulation ------------------------
+
+
+def run_cores(args, scratch):
+    rows = []
+    unit_run = [os.path.join(args.simulation, "gil_cpu"), "--gil", "none", "--workers", "1",
+                "--processes", "0", "--work", str(args.work), "--repeat", "3", "--cpus", "1"]
+    for r in range(1, args.rounds + 1):
+        load = "%.2f" % os.getloadavg()[0]
+        for python in args.interpreter:
+            turns = core_turns(run_tsv(scratch, [python, COMPANION, "turn"]))
+            units = []   # the simulation's serial run on each core: its unit, alone
+            for row in turns:
+                sim = run_tsv(scratch, unit_run, cpu=int(row["cpu"]))
+                units.append(min(float(v["min_s"]) for v in sim if v["mode"] == "serial")
+                             / args.work * 1e9)
+            fastest = min(float(row["turn_ns"]) for row in turns)
+            for row, unit in zip(turns, units):
+                rows.append([r, load, row["interpreter"], row["cpu"], row["turn_ns"],
+                             "%.3f" % (float(row["turn_ns"]) / fastest), "%.2f" % unit,
+                             "%.3f" % (unit / min(units))])
+                print("\t".join(str(v) for v in rows[-1]))
+        print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
+    summary = []
+    for label in sorted(set(row[2] for row in rows)):
+        for cpu in sorted(set(row[3] for row in rows), key=int):
+            group = [row for row in rows if row[2] == label and row[3] == cpu]
+            for name, values in reduced(group, 4):
+                summary.append([name, "-", label, cpu] + values)
+                print("\t".join(str(v) for v in summary[-1]))
+    if args.data:
+        write_data(args.data, [
+            "interpreters: " + " ".join(args.interpreter),
+            "each round: under every interpreter gil_cpython.py turn (a thread pinned to each core "
+            "in turn, 1000000 turns of the countdown, best of 3), then on each core "
+            "%s (the simulation's unit: serial, its own multiply-add chain, best of 3; pinned "
+            "there)" % " ".join(unit_run),
+            "turn_over_fastest, unit_over_fastest: the core's figure over the fastest core's in "
+            "the same round",
+            "the last rows: median, min and max of each column over the rounds, per interpreter "
+            "and core"] + ["simulation " + line for line in BUILD],
+            ["round", "load_1min", "interpreter", "cpu", "turn_ns", "turn_over_fastest", "unit_ns",
+             "unit_over_fastest"], rows + summary)
+
+
 # ---- single: what the GIL buys one thread -------------------------------------------------------
 
 
@@ -312,16 +369,17 @@ def run_single(args, scratch):
 BUILD = []   # the simulation's compiler and flags, from the first of its data files
 
 
-def run_tsv(scratch, command):
-    """Run a program with --data, quietly; its rows as dicts."""
-    return run_tsv_counting(scratch, command)[0]
+def run_tsv(scratch, command, cpu=None):
+    """Run a program with --data, quietly (on core `cpu` only, if given); its rows as dicts."""
+    return run_tsv_counting(scratch, command, cpu)[0]
 
 
-def run_tsv_counting(scratch, command):
+def run_tsv_counting(scratch, command, cpu=None):
     """run_tsv, and the context switches the child made, voluntary and
     involuntary (its getrusage, through wait4)."""
     data = os.path.join(scratch, "out.tsv")
-    child = subprocess.Popen(command + ["--data", data], stdout=subprocess.DEVNULL)
+    pin = None if cpu is None else (lambda: os.sched_setaffinity(0, [cpu]))
+    child = subprocess.Popen(command + ["--data", data], stdout=subprocess.DEVNULL, preexec_fn=pin)
     _, wait_status, usage = os.wait4(child.pid, 0)
     status = os.waitstatus_to_exitcode(wait_status)
     if status != 0:
@@ -332,6 +390,11 @@ def run_tsv_counting(scratch, command):
         BUILD.extend(line[2:] for line in lines if line.startswith(("# compiler:", "# cflags:")))
     table = [line.split("\t") for line in lines if not line.startswith("#")]
     return [dict(zip(table[0], values)) for values in table[1:]], usage.ru_nvcsw + usage.ru_nivcsw
+
+
+def core_turns(table):
+    """The rows of a gil_cpython.py turn table that time a core (not its summary rows)."""
+    return [row for row in table if row["repeat"].isdigit()]
 
 
 def threads_gil(table):
@@ -424,6 +487,14 @@ def parse_args():
     ra.add_argument("--threads", type=int_list(2, 64), default=[2, 4])
     ra.add_argument("--duration", type=duration, default=0.5)
     ra.add_argument("--data")
+
+    co = sub.add_parser("cores", help="each core's speed, for the interpreters and the simulation")
+    co.add_argument("--simulation", type=directory, required=True)
+    co.add_argument("--interpreter", type=interpreter, action="append", required=True)
+    co.add_argument("--rounds", type=positive, default=10)
+    co.add_argument("--work", type=positive, default=2000000,
+                    help="the simulation's units on each core (default 2000000)")
+    co.add_argument("--data")
 
     si = sub.add_parser("single", help="one thread under a GIL build and a free-threaded build")
     si.add_argument("--simulation", type=directory, required=True)
