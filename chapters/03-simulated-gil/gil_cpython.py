@@ -211,18 +211,21 @@ def cpus_turn_ns():
     """The time per turn of the countdown on each core this process may use,
     each timed by a thread that pins itself there (best of three): the speed
     of a turn on this machine now. The cores of a virtual machine can differ
-    by tens of percent, and which is the slow one changes from second to
-    second, so one thread timed on one core does not stand for a run that
+    by tens of percent, and which is the slow one changes from one moment to
+    the next, so one thread timed on one core does not stand for a run that
     uses them all."""
     best = []
 
     def timed(cpu):
         set_affinity([cpu])
         best.append(min(time_serial(TURN_WORK) for _ in range(3)) / TURN_WORK * 1e9)
-    for cpu in allowed_cpus():   # one at a time
+    cpus = allowed_cpus()
+    for cpu in cpus:   # one at a time
         t = threading.Thread(target=timed, args=(cpu,))
         t.start()
         t.join()
+    if len(best) != len(cpus):   # a thread failed (its traceback is on stderr)
+        sys.exit("gil_cpython.py: could not time a turn on every core (%s)" % cpus)
     return best
 
 

@@ -22,7 +22,7 @@ moment, and every figure is a ratio of two runs of that round:
             keeps the simulation's): the old GIL lets go every 101 ticks, so
             how often depends on the interpreter's speed, and the cores of a
             virtual machine can run it tens of percent apart, the slow one
-            changing from second to second.
+            changing from one moment to the next.
   race      the old GIL's race on several cores, run by run: 2.7's
             switches --count-only beside gil_switches --gil old (its unit
             that run's turn_ns: a turn on its cores, around it), with the
@@ -282,6 +282,7 @@ def run_race(args, scratch):
 
 def run_cores(args, scratch):
     rows = []
+    # Only its serial row is read (the one-thread run it also makes is not).
     unit_run = [os.path.join(args.simulation, "gil_cpu"), "--gil", "none", "--workers", "1",
                 "--processes", "0", "--work", str(args.work), "--repeat", "3", "--cpus", "1"]
     for r in range(1, args.rounds + 1):
@@ -311,7 +312,7 @@ def run_cores(args, scratch):
         write_data(args.data, [
             "interpreters: " + " ".join(args.interpreter),
             "each round: under every interpreter gil_cpython.py turn (a thread pinned to each core "
-            "in turn, 1000000 turns of the countdown, best of 3), then on each core "
+            "in turn, timing the countdown; its provenance says how long), then on each core "
             "%s (the simulation's unit: serial, its own multiply-add chain, best of 3; pinned "
             "there)" % " ".join(unit_run),
             "turn_over_fastest, unit_over_fastest: the core's figure over the fastest core's in "
