@@ -126,6 +126,13 @@ overlaps() {
     [ "$(tsv_column "$data" gil | tr '\n' ' ')" = "new new old old " ]
     paste <(tsv_column "$data" min_op_ms) <(tsv_column "$data" median_op_ms) <(tsv_column "$data" max_op_ms) |
         awk '!($1 >= 0.2 && $1 <= $2 && $2 <= $3) { print "bad row: " $0; bad = 1 } END { exit bad }'
+    # --between: the data says how long the I/O thread's stretch between calls was made to last.
+    run "$BUILD/chapter03/gil_convoy" --gil new --cpu-threads 1 --intervals 1ms --ops 5 --between 30us --data "$data"
+    [ "$status" -eq 0 ]
+    grep -qx "# between: the I/O thread's 4 units and its C between two calls last 30.00 us in all" "$data"
+    run "$BUILD/chapter03/gil_convoy" --gil new --ops 5 --data "$data"
+    [ "$status" -eq 0 ]
+    ! grep -q "^# between:" "$data"
 }
 
 @test "chapter 3 programs: bad arguments exit 2 naming the option" {
@@ -155,6 +162,8 @@ overlaps() {
     assert_usage_error "--cpu-threads: 17 is out of range (0 to 16)"
     run "$BUILD/chapter03/gil_convoy" --op 0s
     assert_usage_error "--op: '0s' is out of range"
+    run "$BUILD/chapter03/gil_convoy" --between 2ms
+    assert_usage_error "--between: '2ms' is out of range"
     run "$BUILD/chapter03/gil_calls" --call-bytecodes 0
     assert_usage_error "--call-bytecodes: 0 is out of range"
 }
@@ -263,6 +272,11 @@ companion_holds() {
     [ "$(rows "$data" gil cpu_threads interval_us interpreter)" = "$gil 0 $interval $label;$gil 1 $interval $label;" ]
     tsv_column "$data" min_op_ms | awk '!($1 >= 0.2) { print "shorter than its sleep: " $1; bad = 1 } END { exit bad }'
     ordered "$data" min_op_ms median_op_ms max_op_ms
+    # The Python between two calls: timed, so positive; with one call there is no gap.
+    tsv_column "$data" between_us | awk '!($1 > 0) { print "between_us " $1; bad = 1 } END { exit bad }'
+    run "$py" "$COMPANION" convoy --cpu-threads 0 --intervals 1ms --ops 1 --data "$data"
+    [ "$status" -eq 0 ]
+    [ "$(tsv_column "$data" between_us)" = - ]
 
     run "$py" "$COMPANION" ticks --data "$data"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
@@ -380,7 +394,9 @@ companion_holds() {
     paste <(tsv_column "$rounds" sim) <(tsv_column "$rounds" real) <(tsv_column "$rounds" ratio) |
         awk '{ if ($2 <= 0 || ($1 / $2 - $3) ^ 2 > 0.01) { print "bad ratio: " $0; bad = 1 } } END { exit bad }'
     # The simulation ran with a unit as long as the interpreter's turn, in each round ...
-    tsv_column "$rounds" unit | grep -vqxE '[0-9]+ns' && { tsv_column "$rounds" unit; return 1; }
+    tsv_column "$rounds" unit | grep -vqxE '[0-9]+ns(/[0-9.]+us)?' && { tsv_column "$rounds" unit; return 1; }
+    # ... and the convoy's I/O thread between its calls as long as the interpreter's.
+    [ "$(awk -F'\t' '$4 == "convoy_op_ms" { print $3 }' "$rounds" | grep -cvE '^[0-9]+ns/[0-9.]+us$')" -eq 0 ]
     # ... or with its own, asked for.
     run python3 chapters/03-simulated-gil/side_by_side.py fidelity --simulation "$BUILD/chapter03" \
         --interpreter "$py" --rounds 1 --cpus 1 --threads 2 --convoy-threads 0 --work 100000 --repeat 1 \

@@ -307,8 +307,9 @@ def run_convoy(args):
     old_interval = sys.getswitchinterval() if GIL == "new" else None
     print("blocking operation: time.sleep(%.3f ms), %d times (CPython %s, %d core(s))"
           % (args.op * 1e3, args.ops, INTERPRETER, args.cpus))
-    print("%-4s %11s %11s %13s %10s %10s" % ("gil", "cpu_threads", "interval_us", "median_op_ms",
-                                            "min_op_ms", "max_op_ms"))
+    print("%-4s %11s %11s %13s %10s %10s %11s" % ("gil", "cpu_threads", "interval_us",
+                                                  "median_op_ms", "min_op_ms", "max_op_ms",
+                                                  "between_us"))
     for interval in intervals:
         if interval is not None:
             sys.setswitchinterval(interval)
@@ -317,25 +318,32 @@ def run_convoy(args):
             spinners = [threading.Thread(target=spin_until, args=(stop,)) for _ in range(n)]
             for t in spinners:
                 t.start()
-            ops = []
+            ops, between, back = [], [], None
             for _ in range(args.ops):
                 start = clock()
+                if back is not None:   # the Python between two calls, this line's too
+                    between.append((start - back) * 1e6)
                 time.sleep(args.op)
-                ops.append((clock() - start) * 1e3)
+                back = clock()
+                ops.append((back - start) * 1e3)
             stop[0] = True
             for t in spinners:
                 t.join()
             shown = "-" if interval is None else "%d" % round(interval * 1e6)
             mid = median(ops)
-            print("%-4s %11d %11s %13.3f %10.3f %10.3f" % (GIL, n, shown, mid, min(ops), max(ops)))
+            gap = "%.2f" % median(between) if between else "-"   # one op: no gap to time
+            print("%-4s %11d %11s %13.3f %10.3f %10.3f %11s" % (GIL, n, shown, mid, min(ops),
+                                                                max(ops), gap))
             rows.append([GIL, n, shown, args.cpus, args.ops, "%.4f" % mid, "%.4f" % min(ops),
-                         "%.4f" % max(ops), INTERPRETER])
+                         "%.4f" % max(ops), gap, INTERPRETER])
     if old_interval is not None:
         sys.setswitchinterval(old_interval)
     if args.data:
-        write_data(args.data, ["op: time.sleep of %.3f ms" % (args.op * 1e3)],
+        write_data(args.data, ["op: time.sleep of %.3f ms" % (args.op * 1e3),
+                               "between_us: the median time from one sleep's return to the next "
+                               "call, the Python between two calls (gil_convoy's --between)"],
                    ["gil", "cpu_threads", "interval_us", "cpus", "ops", "median_op_ms",
-                    "min_op_ms", "max_op_ms", "interpreter"], rows)
+                    "min_op_ms", "max_op_ms", "between_us", "interpreter"], rows)
 
 
 # ---- ticks: what a turn of the loop costs in Python 2's check interval -------------------------

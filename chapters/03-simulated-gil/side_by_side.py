@@ -22,7 +22,10 @@ moment, and every figure is a ratio of two runs of that round:
             keeps the simulation's): the old GIL lets go every 101 ticks, so
             how often depends on the interpreter's speed, and the cores of a
             virtual machine can run it tens of percent apart, the slow one
-            changing from one moment to the next.
+            changing from one moment to the next. The simulated I/O thread's
+            Python between two calls of the convoy lasts as long as the
+            interpreter's (gil_convoy --between, from the convoy run's
+            between_us without CPU-bound threads).
   race      the old GIL's race on several cores, run by run: 2.7's
             switches --count-only beside gil_switches --gil old (its unit
             that run's turn_ns: a turn on its cores, around it), with the
@@ -182,9 +185,17 @@ def one_pair(args, python, cpus, scratch):
     cpu_threads = ",".join(str(n) for n in args.convoy_threads)
     convoy = ["--cpu-threads", cpu_threads, "--intervals", "5ms", "--ops", str(args.ops)] + common
     real_cv = run_tsv(scratch, [python, COMPANION, "convoy"] + convoy)
-    sim_cv = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", gil] + convoy + own)
+    # The I/O thread's Python between two calls lasts as long as the interpreter's
+    # alone (its row without CPU-bound threads), where that was run.
+    cv_unit, between = unit, []
+    if not args.own_unit and 0 in args.convoy_threads:
+        gap = value(real_cv, "between_us", cpu_threads=0)
+        cv_unit, between = "%s/%.2fus" % (unit, gap), ["--between", "%.2fus" % gap]
+    sim_cv = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", gil]
+                     + convoy + own + between)
     for n in args.convoy_threads:
-        pairs.append(("convoy_op_ms", gil, label, n, unit, value(sim_cv, "median_op_ms", cpu_threads=n),
+        pairs.append(("convoy_op_ms", gil, label, n, cv_unit,
+                      value(sim_cv, "median_op_ms", cpu_threads=n),
                       value(real_cv, "median_op_ms", cpu_threads=n)))
     return pairs
 
@@ -440,8 +451,10 @@ def provenance_lines(args):
              "--repeat 1 (the old GIL has no interval; the interpreter's hand-offs from its "
              "counting run, its slices from its timed run)" % (",".join(str(n) for n in args.threads),
                                                            args.duration),
-             "convoy_op_ms: convoy --cpu-threads %s --intervals 5ms --ops %d"
-             % (",".join(str(n) for n in args.convoy_threads), args.ops)]
+             "convoy_op_ms: convoy --cpu-threads %s --intervals 5ms --ops %d%s"
+             % (",".join(str(n) for n in args.convoy_threads), args.ops,
+                "" if args.own_unit else "; the simulation's --between the interpreter's between_us "
+                "without CPU-bound threads (the rounds file's unit: UNIT/BETWEEN)")]
     return lines + ["simulation " + line for line in BUILD]
 
 
