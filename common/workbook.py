@@ -89,6 +89,14 @@ def median(values):
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def mean(values):
+    """The arithmetic mean of a non-empty sequence."""
+    values = list(values)
+    if not values:
+        raise ValueError("mean of no values")
+    return sum(values) / len(values)
+
+
 # ---- the interpreter: what it is, as it says itself ----------------------------------
 
 
@@ -115,13 +123,9 @@ def interpreter_label():
 def cores():
     """The cores this process may run on (Linux), else all the machine has."""
     try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Cpus_allowed_list:"):
-                    return len(parse_cpu_list(line.split(":", 1)[1].strip()))
-    except (IOError, OSError):
-        pass
-    return multiprocessing.cpu_count()
+        return len(allowed_cpus())
+    except (IOError, OSError, IndexError):   # no /proc, or no such line in it
+        return multiprocessing.cpu_count()
 
 
 def parse_cpu_list(text):

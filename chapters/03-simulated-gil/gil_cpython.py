@@ -57,8 +57,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
 from workbook import (allowed_cpus, clock, confine_to_cpus, cores, duration,  # noqa: E402
-                      duration_list, gil_kind, int_list, interpreter_label, median, positive,
-                      set_affinity, write_data)
+                      duration_list, gil_kind, int_list, interpreter_label, mean, median,
+                      positive, set_affinity, write_data)
 
 INTERPRETER = interpreter_label()     # 2.7.18, 3.13.5, 3.13.5t, ...
 GIL = gil_kind()                      # old, new or none, as the interpreter says
@@ -227,10 +227,6 @@ def cpus_turn_ns():
     if len(best) != len(cpus):   # a thread failed (its traceback is on stderr)
         sys.exit("gil_cpython.py: could not time a turn on every core (%s)" % cpus)
     return best
-
-
-def mean(values):
-    return sum(values) / len(values)
 
 
 def run_switches(args):

@@ -71,7 +71,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "common"))
-from workbook import cores, int_list, median, positive, duration, write_data  # noqa: E402
+from workbook import cores, int_list, mean, median, positive, duration, write_data  # noqa: E402
 
 COMPANION = os.path.join(HERE, "gil_cpython.py")
 WITHIN = 0.15   # the fidelity aimed for: the simulation within 15% of its interpreter
@@ -152,7 +152,7 @@ def one_pair(args, python, cpus, scratch):
         return ("own", []) if args.own_unit else ("%.0fns" % ns, ["--unit", "%.0fns" % ns])
 
     # A turn of the countdown, on the cores of this round's cpu run, around it.
-    unit, own = unit_of(sum(float(row["turn_ns"]) for row in turns) / len(turns))
+    unit, own = unit_of(mean([float(row["turn_ns"]) for row in turns]))
     sim_cpu = run_tsv(scratch, [os.path.join(args.simulation, "gil_cpu"), "--gil", gil, "--workers",
                                 workers, "--processes", "0", "--work", str(args.work),
                                 "--repeat", str(args.repeat)] + common + own)
