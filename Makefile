@@ -83,6 +83,17 @@ MPI_SRC := $(shell grep -l '^// build-with: mpicc$$' chapters/[0-9][0-9]-*/*.c)
 MPI_BIN := $(foreach src,$(MPI_SRC),$(BUILD)/chapter$(call chapter_number,$(patsubst %/,%,$(dir $(src))))/$(basename $(notdir $(src))))
 $(MPI_BIN): | deps-mpi
 
+# ---- chapter 3's tracer: a library loaded with LD_PRELOAD --------------------
+# It is loaded into interpreters built without sanitizers, so it is built
+# without them (the sanitizer builds get an ordinary copy).
+TRACE_SO := $(BUILD)/chapter03/gil_trace.so
+
+$(TRACE_SO): chapters/03-simulated-gil/trace/gil_trace.c | deps-build
+	@mkdir -p $(@D)
+	$(CC) $(filter-out $(SAN),$(ALL_CFLAGS)) -fPIC -shared -MMD -MP -MF $@.d -o $@ $< -ldl
+
+build-chapter03: $(TRACE_SO)
+
 # ---- test helpers: small programs the bats suites drive ---------------------
 TEST_BIN := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
@@ -95,7 +106,7 @@ $(BUILD)/tests/%: tests/helpers/%.c $(LIB) | deps-build
         asan tsan quick-all \
         deps-build deps-run deps-mpi deps-test interpreters clean-interpreters
 
-all: $(ALL_BIN) $(TEST_BIN)
+all: $(ALL_BIN) $(TEST_BIN) $(TRACE_SO)
 
 test: all | deps-test
 	BUILD=$(BUILD) tests/run.sh
@@ -197,4 +208,4 @@ help:
 	@echo "variables: CC=clang, BUILD=dir, OPT='-O0 -g', CFLAGS=extra"
 	@echo "chapters: $(notdir $(CHAPTER_DIRS))"
 
--include $(COMMON_OBJ:.o=.d) $(addsuffix .d,$(ALL_BIN) $(TEST_BIN))
+-include $(COMMON_OBJ:.o=.d) $(addsuffix .d,$(ALL_BIN) $(TEST_BIN) $(TRACE_SO))

@@ -37,18 +37,20 @@ clock = getattr(time, "perf_counter", time.time)
 UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
-def int_list(low, high):
+def int_range(low, high):
     def parse(text):
-        values = []
-        for item in text.split(","):
-            if not item.isdigit():
-                raise argparse.ArgumentTypeError("'%s' is not a whole number" % item)
-            value = int(item)
-            if not low <= value <= high:
-                raise argparse.ArgumentTypeError("%d is out of range (%d to %d)" % (value, low, high))
-            values.append(value)
-        return values
+        if not text.isdigit():
+            raise argparse.ArgumentTypeError("'%s' is not a whole number" % text)
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError("%d is out of range (%d to %d)" % (value, low, high))
+        return value
     return parse
+
+
+def int_list(low, high):
+    one = int_range(low, high)
+    return lambda text: [one(item) for item in text.split(",")]
 
 
 def duration(text):

@@ -133,6 +133,54 @@ overlaps() {
     run "$BUILD/chapter03/gil_convoy" --gil new --ops 5 --data "$data"
     [ "$status" -eq 0 ]
     ! grep -q "^# between:" "$data"
+    ! grep -q "^# hold:" "$data"
+    # The I/O thread's hold between calls: timed, so positive; with one call there is none.
+    tsv_column "$data" hold_us | awk '!($1 > 0) { print "hold_us " $1; bad = 1 } END { exit bad }'
+    run "$BUILD/chapter03/gil_convoy" --gil new --cpu-threads 0 --intervals 1ms --ops 1 --data "$data"
+    [ "$status" -eq 0 ]
+    [ "$(tsv_column "$data" hold_us)" = - ]
+}
+
+@test "gil_convoy --hold: the I/O thread holds the GIL at least that long between calls, said in the data" {
+    data=$BATS_TEST_TMPDIR/convoy.tsv
+    run "$BUILD/chapter03/gil_convoy" --gil new,old,none --cpu-threads 0,1 --intervals 1ms --ops 5 --hold 200us --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    grep -qx "# hold: the I/O thread holds the GIL 200.00 us in all from taking it back to its next call (its 4 units, then its C)" "$data"
+    [ "$(tsv_column "$data" hold_us | wc -l)" -eq 6 ]
+    tsv_column "$data" hold_us | awk '!($1 >= 200) { print "hold_us " $1; bad = 1 } END { exit bad }'
+}
+
+# A trace from gil_trace.so: TSV after its comments, one event per line.
+trace_events() { grep -v '^#' "$1" | tail -n +2; }
+
+@test "gil_trace.so: every condition-variable call and sleep, written at exit (atomically) only when asked" {
+    local tracer convoy dir=$BATS_TEST_TMPDIR/traced
+    tracer=$(realpath "$BUILD/chapter03/gil_trace.so") convoy=$(realpath "$BUILD/chapter03/gil_convoy")
+    mkdir "$dir"
+    GIL_TRACE=$dir/trace.tsv LD_PRELOAD=$tracer run "$convoy" --gil new \
+        --cpu-threads 1 --intervals 1ms --op 200us --ops 5
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(ls "$dir")" = trace.tsv ]            # no temporary file left beside it
+    grep -qx "# dropped: 0" "$dir/trace.tsv"
+    [ "$(grep -v '^#' "$dir/trace.tsv" | head -1)" = "$(printf 'ns\ttid\tevent\tobject')" ]
+    # The I/O thread's five calls, and nothing else, sleep.
+    [ "$(trace_events "$dir/trace.tsv" | awk -F'\t' '$3 == "sleep"' | wc -l)" -eq 5 ]
+    trace_events "$dir/trace.tsv" | awk -F'\t' '
+        $3 !~ /^(signal|broadcast|wait_begin|wait_end|timedwait_begin|timedwait_ok|timedwait_timeout|sleep)$/ {
+            print "unknown event: " $0; bad = 1 }
+        $1 < last[$2] { print "time went back in thread " $2; bad = 1 }
+        { last[$2] = $1; n[$3]++ }
+        # every wait that began ended (the threads were joined before exit), and the GIL was waited for
+        END { if (n["timedwait_begin"] != n["timedwait_ok"] + n["timedwait_timeout"] ||
+                  n["wait_begin"] != n["wait_end"] || n["timedwait_begin"] < 1 || n["signal"] < 1) {
+                  print "waits: " n["timedwait_begin"] " " n["timedwait_ok"] " " n["timedwait_timeout"]; bad = 1 }
+              exit bad }'
+    # Without GIL_TRACE nothing is written; where it cannot write, it says so.
+    rm "$dir/trace.tsv"
+    (cd "$dir" && LD_PRELOAD=$tracer "$convoy" --gil new --cpu-threads 0 --ops 2 >/dev/null)
+    [ -z "$(ls "$dir")" ]
+    GIL_TRACE=$dir/missing/trace.tsv LD_PRELOAD=$tracer run "$convoy" --gil new --cpu-threads 0 --ops 2
+    assert_contains "gil_trace: $dir/missing/trace.tsv.tmp."
 }
 
 @test "chapter 3 programs: bad arguments exit 2 naming the option" {
@@ -164,6 +212,10 @@ overlaps() {
     assert_usage_error "--op: '0s' is out of range"
     run "$BUILD/chapter03/gil_convoy" --between 2ms
     assert_usage_error "--between: '2ms' is out of range"
+    run "$BUILD/chapter03/gil_convoy" --hold 2ms
+    assert_usage_error "--hold: '2ms' is out of range"
+    run "$BUILD/chapter03/gil_convoy" --hold 20us --between 5us
+    assert_usage_error "--hold: not with --between"
     run "$BUILD/chapter03/gil_calls" --call-bytecodes 0
     assert_usage_error "--call-bytecodes: 0 is out of range"
 }
@@ -394,9 +446,14 @@ companion_holds() {
     paste <(tsv_column "$rounds" sim) <(tsv_column "$rounds" real) <(tsv_column "$rounds" ratio) |
         awk '{ if ($2 <= 0 || ($1 / $2 - $3) ^ 2 > 0.01) { print "bad ratio: " $0; bad = 1 } } END { exit bad }'
     # The simulation ran with a unit as long as the interpreter's turn, in each round ...
-    tsv_column "$rounds" unit | grep -vqxE '[0-9]+ns(/[0-9.]+us)?' && { tsv_column "$rounds" unit; return 1; }
-    # ... and the convoy's I/O thread between its calls as long as the interpreter's.
-    [ "$(awk -F'\t' '$4 == "convoy_op_ms" { print $3 }' "$rounds" | grep -cvE '^[0-9]+ns/[0-9.]+us$')" -eq 0 ]
+    tsv_column "$rounds" unit | grep -vqxE '[0-9]+ns(/(hold)?[0-9.]+us)?' && { tsv_column "$rounds" unit; return 1; }
+    # ... and the convoy's I/O thread between its calls as long as the interpreter's: its Python
+    # alone, or, beside a CPU-bound thread under the new GIL, its whole hold from a trace.
+    [ "$(awk -F'\t' '$4 == "convoy_op_ms" { print $3 }' "$rounds" | grep -cvE '^[0-9]+ns/(hold)?[0-9.]+us$')" -eq 0 ]
+    [ "$(awk -F'\t' '$4 == "convoy_op_ms" && $7 == 0 { print $3 }' "$rounds" | grep -c /hold)" -eq 0 ]
+    if [ "$gil" = new ]; then
+        [ "$(awk -F'\t' '$4 == "convoy_op_ms" && $7 == 1 { print $3 }' "$rounds" | grep -c /hold)" -eq 2 ]
+    fi
     # ... or with its own, asked for.
     run python3 chapters/03-simulated-gil/side_by_side.py fidelity --simulation "$BUILD/chapter03" \
         --interpreter "$py" --rounds 1 --cpus 1 --threads 2 --convoy-threads 0 --work 100000 --repeat 1 \
@@ -463,6 +520,51 @@ race_holds() {
              sort -k1,1n -k2,2g | awk '$1 != r { print $2; r = $1 }' | sort -u)" = 1.000 ] ||
             { echo "$column"; return 1; }
     done
+}
+
+@test "side_by_side.py hold: the interpreter, the simulation with --between and with --hold, traced, round by round" {
+    python_or_skip python3
+    data=$BATS_TEST_TMPDIR/hold.tsv
+    hold() {
+        run python3 chapters/03-simulated-gil/side_by_side.py hold --simulation "$BUILD/chapter03" \
+            --interpreter "$py" --rounds 2 --cpu-threads 1 --cpus 1 --ops 6 --data "$data"
+    }
+    refused() {
+        hold
+        [ "$status" -eq 1 ] || { echo "status $status: $output"; return 1; }
+        assert_contains "hold needs an interpreter with the new GIL"
+    }
+    holds() {
+        hold
+        [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+        local label expected="" r source
+        label=$(reported | cut -d' ' -f1)
+        for r in 1 2; do
+            for source in interpreter "simulation --between" "simulation --hold"; do expected+="$r $label $source;"; done
+        done
+        for source in interpreter "simulation --between" "simulation --hold"; do
+            for r in median min max; do expected+="$r $label $source;"; done
+        done
+        [ "$(rows "$data" round interpreter source)" = "$expected" ] || { rows "$data" round interpreter source; return 1; }
+        awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+            $1 ~ /^[0-9]+$/ {
+                if ($c["calls"] != 5) { print "calls: " $0; bad = 1 }
+                if (!($c["two_interval_calls"] <= $c["calls"] && $c["back_first_calls"] <= $c["forced_calls"] &&
+                      $c["forced_calls"] <= $c["calls"])) { print "counts: " $0; bad = 1 }
+                if (!($c["median_hold_us"] > 0 && $c["median_op_ms"] > 0)) { print "times: " $0; bad = 1 }
+                if ($c["median_return_us"] != "-" && !($c["median_return_us"] > 0)) { print "return: " $0; bad = 1 }
+                if ($c["source"] == "interpreter") held[$1] = $c["median_hold_us"]
+                # the simulation was given the interpreter hold of its round, and held at least that long
+                if ($c["source"] == "simulation --hold" &&
+                    ($c["option"] != held[$1] "us" || $c["median_hold_us"] + 0 < held[$1] + 0)) {
+                    print "hold: " $0; bad = 1 }
+            }
+            END { exit bad }' "$data"
+    }
+    new_gil() { [ "$(reported | cut -d' ' -f2)" = new ]; }
+    not_new_gil() { ! new_gil; }
+    each_python holds new_gil "no interpreter with the new GIL here"
+    each_python refused not_new_gil "no interpreter without the new GIL here"
 }
 
 @test "side_by_side.py single: one thread's time under two builds, round by round, then median, min and max" {

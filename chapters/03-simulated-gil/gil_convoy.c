@@ -41,6 +41,7 @@
 #include "options.h"
 #include "progress.h"
 #include "report.h"
+#include "stats.h"
 
 #define MAX_LIST 16
 
@@ -48,7 +49,7 @@ struct config {
     bool gil_used[3];
     long long cpu_threads[MAX_LIST], intervals_ns[MAX_LIST];
     size_t n_cpu_threads, n_intervals;
-    int64_t op_ns, between_ns;
+    int64_t op_ns, between_ns, hold_ns;
     long ops;
     int cpus;
     run_options run;
@@ -63,12 +64,15 @@ struct config {
  * --between D makes the whole stretch last D, as long as the interpreter's
  * does, with a busy wait after the units. How long the I/O thread holds
  * the GIL between its calls decides, beside two CPU-bound threads, which
- * waiter's timeout counts first (chapter 3, section 8). */
+ * waiter's timeout counts first (chapter 3, section 8). Only part of that
+ * hold is Python: --hold D makes the whole of it, from taking the GIL back
+ * to letting it go for the next call, last D, as long as a trace of the
+ * interpreter shows (trace/gil_trace.c). */
 #define PYTHON_BETWEEN_CALLS 4
 
 struct io_thread {
-    gil_thread thread;
-    int64_t op_ns, between_ns;
+    gil_thread thread;   /* with a trace: its holds, and when it took the GIL */
+    int64_t op_ns, between_ns, hold_ns;
     long ops;
     double *op_ms;
 };
@@ -84,7 +88,9 @@ static void *io_main(void *arg)
         int64_t back = now_ns();
         io->op_ms[k] = (double)(back - start) / NS_PER_MS;
         interp_run(&io->thread, PYTHON_BETWEEN_CALLS); /* a little Python ... */
-        while (now_ns() - back < io->between_ns) {
+        int64_t from = io->hold_ns > 0 ? io->thread.acquired_ns : back;
+        int64_t last = io->hold_ns > 0 ? io->hold_ns : io->between_ns;
+        while (now_ns() - from < last) {
             /* ... and its calls into C: busy, the eval breaker unchecked */
         }
     }
@@ -100,13 +106,14 @@ static const column columns[] = {
     { .name = "cpus", .kind = COL_INT, .tsv_only = true },
     { .name = "ops", .kind = COL_INT, .tsv_only = true },
     { .name = "op_ms", .kind = COL_SPREAD, .decimals = 4 },
+    { .name = "hold_us", .kind = COL_TEXT, .tsv_only = true },   /* "-" with one op */
     { 0 },
 };
 
 static void parse_args(int argc, char *argv[], struct config *cfg);
 static long count_runs(const struct config *cfg);
-static void time_ops(const struct config *cfg, gil_mode mode, long interval_us, int n_cpu,
-                     double *op_ms);
+static double time_ops(const struct config *cfg, gil_mode mode, long interval_us, int n_cpu,
+                       double *op_ms);
 
 int main(int argc, char *argv[])
 {
@@ -124,6 +131,12 @@ int main(int argc, char *argv[])
     if (cfg.between_ns > 0)
         report_comment(out, "between: the I/O thread's %d units and its C between two calls last "
                             "%.2f us in all", PYTHON_BETWEEN_CALLS, (double)cfg.between_ns / NS_PER_US);
+    if (cfg.hold_ns > 0)
+        report_comment(out, "hold: the I/O thread holds the GIL %.2f us in all from taking it back "
+                            "to its next call (its %d units, then its C)",
+                       (double)cfg.hold_ns / NS_PER_US, PYTHON_BETWEEN_CALLS);
+    report_comment(out, "hold_us: the median time the I/O thread held the GIL from taking it "
+                        "back after a call to letting it go for the next");
     progress bar;
     progress_start(&bar, "gil_convoy", count_runs(&cfg), cfg.run.force_progress);
     report_progress(out, &bar);
@@ -133,7 +146,8 @@ int main(int argc, char *argv[])
         for (size_t i = 0; i < n_intervals && cfg.gil_used[m]; i++) {
             for (size_t t = 0; t < cfg.n_cpu_threads; t++) {
                 long interval_us = (long)(cfg.intervals_ns[i] / NS_PER_US);
-                time_ops(&cfg, (gil_mode)m, interval_us, (int)cfg.cpu_threads[t], op_ms);
+                double hold_us = time_ops(&cfg, (gil_mode)m, interval_us,
+                                          (int)cfg.cpu_threads[t], op_ms);
                 progress_advance(&bar, 1);
                 char interval[32] = "-";
                 if (m == GIL_NEW)
@@ -144,6 +158,10 @@ int main(int argc, char *argv[])
                 report_int(out, cfg.cpus);
                 report_int(out, cfg.ops);
                 report_spread(out, op_ms, (size_t)cfg.ops);
+                char hold[32] = "-";
+                if (hold_us >= 0)
+                    snprintf(hold, sizeof hold, "%.2f", hold_us);
+                report_text(out, hold);
             }
         }
     }
@@ -178,9 +196,24 @@ static void *spinner_main(void *arg)
     return NULL;
 }
 
-/* Time --ops operations, into op_ms[], beside `n_cpu` CPU-bound threads. */
-static void time_ops(const struct config *cfg, gil_mode mode, long interval_us, int n_cpu,
-                     double *op_ms)
+/* The median of the I/O thread's holds that ended in a call, after the
+ * first (which began with the thread): -1 if there are none. */
+static double median_hold_us(const gil_thread *t)
+{
+    double *us = samples_alloc((long)t->trace_len + 1);
+    size_t n = 0;
+    for (size_t i = 1; i < t->trace_len; i++)
+        if (t->trace[i].reason == RELEASE_BLOCKING)
+            us[n++] = (double)(t->trace[i].release_ns - t->trace[i].acquire_ns) / NS_PER_US;
+    double median = n > 0 ? summarize(us, n).median : -1;
+    free(us);
+    return median;
+}
+
+/* Time --ops operations, into op_ms[], beside `n_cpu` CPU-bound threads;
+ * the I/O thread's median hold between its calls, in us (-1: none). */
+static double time_ops(const struct config *cfg, gil_mode mode, long interval_us, int n_cpu,
+                       double *op_ms)
 {
     gil g;
     gil_init(&g, mode, interval_us);
@@ -197,9 +230,10 @@ static void time_ops(const struct config *cfg, gil_mode mode, long interval_us, 
         if (rc != 0)
             die_rc(rc, "pthread_create spinner %d", i);
     }
-    struct io_thread io = { .op_ns = cfg->op_ns, .between_ns = cfg->between_ns, .ops = cfg->ops,
-                            .op_ms = op_ms };
-    gil_thread_init(&io.thread, &g, 0, 0);
+    struct io_thread io = { .op_ns = cfg->op_ns, .between_ns = cfg->between_ns,
+                            .hold_ns = cfg->hold_ns, .ops = cfg->ops, .op_ms = op_ms };
+    /* A hold per call, and one for each time it was made to let go. */
+    gil_thread_init(&io.thread, &g, 0, 2 * (size_t)cfg->ops + 16);
     pthread_t io_id;
     int rc = pthread_create(&io_id, NULL, io_main, &io);
     if (rc != 0)
@@ -209,17 +243,20 @@ static void time_ops(const struct config *cfg, gil_mode mode, long interval_us, 
     join_all(ids, n_cpu);
     for (int i = 0; i < n_cpu; i++)
         gil_thread_free(&spinners[i].thread);
+    double hold_us = median_hold_us(&io.thread);
     gil_thread_free(&io.thread);
     free(spinners);
     free(ids);
     gil_destroy(&g);
+    return hold_us;
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */
 
 static const char usage_line[] =
     "gil_convoy [--gil LIST] [--cpu-threads LIST] [--intervals LIST] [--op D] [--ops N]\n"
-    "                  [--between D] [--cpus N] [--unit D] [--data FILE] [--quick] [--progress]";
+    "                  [--between D | --hold D] [--cpus N] [--unit D] [--data FILE] [--quick]\n"
+    "                  [--progress]";
 static const char help_text[] =
     "Times a short blocking operation alone and beside CPU-bound threads under a\n"
     "simulated GIL: the convoy effect.\n"
@@ -236,6 +273,9 @@ static const char help_text[] =
     "  --between D       the I/O thread's Python between two calls lasts D in all:\n"
     "                    its units, then its C, the eval breaker unchecked (0us to\n"
     "                    1ms; default: the units alone)\n"
+    "  --hold D          the I/O thread holds the GIL D in all from taking it back\n"
+    "                    after a call to its next call (0us to 1ms; not with\n"
+    "                    --between)\n"
     "  --cpus N          run on N cores only (default: all allowed)\n"
     INTERP_UNIT_HELP;
 
@@ -250,6 +290,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "op", required_argument, NULL, 'o' },
         { "ops", required_argument, NULL, 'n' },
         { "between", required_argument, NULL, 'b' },
+        { "hold", required_argument, NULL, 'H' },
         { "cpus", required_argument, NULL, 'c' },
         { "unit", required_argument, NULL, 'u' },
         { NULL, 0, NULL, 0 },
@@ -291,6 +332,9 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         case 'b':
             cfg->between_ns = arg_duration_ns("--between", optarg, 0, NS_PER_MS);
             break;
+        case 'H':
+            cfg->hold_ns = arg_duration_ns("--hold", optarg, 0, NS_PER_MS);
+            break;
         case 'c':
             cfg->cpus = (int)arg_int("--cpus", optarg, 1, allowed);
             break;
@@ -300,4 +344,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         }
     }
     arg_no_operands(argc, argv);
+    if (cfg->between_ns > 0 && cfg->hold_ns > 0)
+        usage_error("--hold: not with --between (one says how long the Python between two "
+                    "calls lasts, the other the whole hold)");
 }

@@ -28,7 +28,7 @@ else
 fi
 # This machine's graphs must not show CPython figures from an earlier run.
 [ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv "$DATA_DIR"/03-fidelity*.tsv "$DATA_DIR"/03-old-gil-race.tsv \
-    "$DATA_DIR"/03-cores.tsv
+    "$DATA_DIR"/03-cores.tsv "$DATA_DIR"/03-convoy-hold.tsv
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -133,6 +133,20 @@ if [ ${#interpreters[@]} -gt 0 ]; then
     [ "$MODE" = quick ] && rounds=(--rounds 1 --work 2000000 --repeat 1 --duration 300ms --ops 10)
     python3 "$here/side_by_side.py" fidelity --simulation "$BIN" "${with[@]}" "${rounds[@]}" \
         --data "$DATA_DIR/03-fidelity.tsv" --rounds-data "$DATA_DIR/03-fidelity-rounds.tsv"
+
+    # Why the convoy waits one interval or two: every interpreter with the new GIL.
+    new_gil=()
+    for python in "${interpreters[@]}"; do
+        [ "$("$python" "$here/gil_cpython.py" about | cut -d' ' -f2)" = new ] || continue
+        new_gil+=(--interpreter "$python")
+    done
+    if [ ${#new_gil[@]} -gt 0 ]; then
+        say "7a. How long the I/O thread holds the GIL between its calls, traced (side_by_side.py hold)"
+        rounds=(--rounds 10)
+        [ "$MODE" = quick ] && rounds=(--rounds 1 --ops 10)
+        python3 "$here/side_by_side.py" hold --simulation "$BIN" "${new_gil[@]}" "${rounds[@]}" \
+            --data "$DATA_DIR/03-convoy-hold.tsv"
+    fi
 
     # The old GIL on every core, run by run, beside the first interpreter with it.
     for python in "${interpreters[@]}"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """side_by_side.py - the simulation beside the real interpreters, round after round.
 
-Four experiments, each a series of rounds; within a round the programs run
+Five experiments, each a series of rounds; within a round the programs run
 one right after the other, so that they share the machine's state of the
 moment, and every figure is a ratio of two runs of that round:
 
@@ -22,10 +22,13 @@ moment, and every figure is a ratio of two runs of that round:
             keeps the simulation's): the old GIL lets go every 101 ticks, so
             how often depends on the interpreter's speed, and the cores of a
             virtual machine can run it tens of percent apart, the slow one
-            changing from one moment to the next. The simulated I/O thread's
-            Python between two calls of the convoy lasts as long as the
-            interpreter's (gil_convoy --between, from the convoy run's
-            between_us without CPU-bound threads).
+            changing from one moment to the next. The simulated I/O thread
+            of the convoy holds the GIL between its calls as long as the
+            interpreter's: under the new GIL the interpreter's convoy runs
+            under gil_trace.so, and beside CPU-bound threads the simulation
+            gets gil_convoy --hold, the median hold of that trace; alone,
+            and under the other GILs, --between, the Python between two
+            calls the interpreter timed alone (its between_us).
   race      the old GIL's race on several cores, run by run: 2.7's
             switches --count-only beside gil_switches --gil old (its unit
             that run's turn_ns: a turn on its cores, around it), with the
@@ -40,6 +43,14 @@ moment, and every figure is a ratio of two runs of that round:
             the fastest core's in the same round. Why --unit is a mean over
             the cores: a core can run the interpreter much slower than the
             other and the simulation's chain hardly slower at all.
+  hold      why the convoy waits one interval or two: round after round,
+            each --interpreter (new GIL) runs the convoy beside CPU-bound
+            threads under gil_trace.so, then the simulation twice, traced
+            too: with --between (the Python between two calls, timed alone)
+            and with --hold (the interpreter's hold from its trace). Per run
+            from the traces: how long the I/O thread held the GIL between
+            its calls, how soon the thread it forced off was waiting again,
+            and in how many calls that was before the I/O thread let go.
   single    what the GIL buys one thread: the same countdown, serial, under
             a GIL build (--gil-build) and a free-threaded build of the same
             source and flags (--free-threaded), side by side, the order
@@ -52,6 +63,7 @@ moment, and every figure is a ratio of two runs of that round:
       --interpreter /opt/workbook-interpreters/bin/python2.7 --runs 12 --data r.tsv
   python3 side_by_side.py cores --simulation build/chapter03 \\
       --interpreter /opt/workbook-interpreters/bin/python2.7 --interpreter python3 --data c.tsv
+  python3 side_by_side.py hold --simulation build/chapter03 --interpreter python3 --data h.tsv
   python3 side_by_side.py single --simulation build/chapter03 \\
       --gil-build /opt/workbook-interpreters/bin/python3.13 \\
       --free-threaded /opt/workbook-interpreters/bin/python3.13t --data s.tsv
@@ -71,7 +83,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "common"))
-from workbook import cores, int_list, mean, median, positive, duration, write_data  # noqa: E402
+from workbook import (cores, int_list, int_range, mean, median, positive, duration,  # noqa: E402
+                      write_data)
 
 COMPANION = os.path.join(HERE, "gil_cpython.py")
 WITHIN = 0.15   # the fidelity aimed for: the simulation within 15% of its interpreter
@@ -87,6 +100,8 @@ def main():
             run_race(args, scratch)
         elif args.experiment == "cores":
             run_cores(args, scratch)
+        elif args.experiment == "hold":
+            run_hold(args, scratch)
         else:
             run_single(args, scratch)
     finally:
@@ -182,18 +197,43 @@ def one_pair(args, python, cpus, scratch):
                                      ("median_slice_ms", "median_slice_ms")):
                 pairs.append((quantity, gil, label, n, sw_unit, value(sim_sw, column, threads=n),
                               value(real_sw, column, threads=n)))
-    cpu_threads = ",".join(str(n) for n in args.convoy_threads)
-    convoy = ["--cpu-threads", cpu_threads, "--intervals", "5ms", "--ops", str(args.ops)] + common
-    real_cv = run_tsv(scratch, [python, COMPANION, "convoy"] + convoy)
-    # The I/O thread's Python between two calls lasts as long as the interpreter's
-    # alone (its row without CPU-bound threads), where that was run.
-    cv_unit, between = unit, []
-    if not args.own_unit and 0 in args.convoy_threads:
-        gap = value(real_cv, "between_us", cpu_threads=0)
-        cv_unit, between = "%s/%.2fus" % (unit, gap), ["--between", "%.2fus" % gap]
-    sim_cv = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", gil]
-                     + convoy + own + between)
-    for n in args.convoy_threads:
+    pairs += convoy_pairs(args, python, gil, label, common, unit, own, scratch)
+    return pairs
+
+
+def convoy_pairs(args, python, gil, label, common, unit, own, scratch):
+    """The convoy under the interpreter, then the simulation's, beside each
+    count of CPU-bound threads. The simulated I/O thread holds the GIL between
+    its calls as long as the interpreter's does: under the new GIL the
+    interpreter runs under gil_trace.so, and beside CPU-bound threads the
+    simulation gets --hold, the interpreter's median hold from the trace;
+    alone (nobody waits, the trace shows no hold) and under the other GILs it
+    gets --between, the Python between two calls the interpreter timed alone."""
+    counts = args.convoy_threads
+    convoy = ["--intervals", "5ms", "--ops", str(args.ops)] + common
+    command = [python, COMPANION, "convoy", "--cpu-threads", ",".join(str(n) for n in counts)]
+    traced = gil == "new" and not args.own_unit
+    trace = os.path.join(scratch, "trace.tsv")
+    real_cv = run_tsv(scratch, command + convoy, trace=(args.tracer, trace) if traced else None)
+    holds = {}
+    if traced:
+        for n, ops in zip(counts, trace_ops(trace, len(counts), args.ops)):
+            known = [op["hold_us"] for op in ops if op["hold_us"] is not None]
+            if n > 0 and known:
+                holds[n] = median(known)
+    gap = value(real_cv, "between_us", cpu_threads=0) if 0 in counts else None
+    pairs = []
+    for n in counts:
+        if args.own_unit:
+            cv_unit, option = unit, []
+        elif n in holds:
+            cv_unit, option = "%s/hold%.2fus" % (unit, holds[n]), ["--hold", "%.2fus" % holds[n]]
+        elif gap is not None:
+            cv_unit, option = "%s/%.2fus" % (unit, gap), ["--between", "%.2fus" % gap]
+        else:
+            cv_unit, option = unit, []
+        sim_cv = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", gil,
+                                   "--cpu-threads", str(n)] + convoy + own + option)
         pairs.append(("convoy_op_ms", gil, label, n, cv_unit,
                       value(sim_cv, "median_op_ms", cpu_threads=n),
                       value(real_cv, "median_op_ms", cpu_threads=n)))
@@ -334,6 +374,80 @@ def run_cores(args, scratch):
              "unit_over_fastest"], rows + summary)
 
 
+# ---- hold: how long the I/O thread holds the GIL between its calls --------------------------------
+
+
+def run_hold(args, scratch):
+    rows = []
+    n = args.cpu_threads
+    convoy = ["--intervals", "5ms", "--ops", str(args.ops), "--cpus", str(args.cpus)]
+    trace = os.path.join(scratch, "trace.tsv")
+    for python in args.interpreter:   # ask first: only the new GIL is built on condition variables
+        gil = subprocess.check_output([python, COMPANION, "about"], universal_newlines=True).split()[1]
+        if gil != "new":
+            sys.exit("side_by_side.py: hold needs an interpreter with the new GIL; %s reports %s"
+                     % (python, gil))
+    for r in range(1, args.rounds + 1):
+        for python in args.interpreter:
+            load = "%.2f" % os.getloadavg()[0]
+            turns = core_turns(run_tsv(scratch, [python, COMPANION, "turn", "--cpus", str(args.cpus)]))
+            unit = "%.0fns" % mean([float(row["turn_ns"]) for row in turns])
+            real = run_tsv(scratch, [python, COMPANION, "convoy", "--cpu-threads", "0,%d" % n] + convoy,
+                           trace=(args.tracer, trace))
+            label = real[0]["interpreter"]
+            runs = [("interpreter", "-", real, trace_ops(trace, 2, args.ops)[1])]
+            gap = "%.2fus" % value(real, "between_us", cpu_threads=0)
+            hold = "%.2fus" % median([c["hold_us"] for c in runs[0][3] if c["hold_us"] is not None])
+            for option in (["--between", gap], ["--hold", hold]):
+                sim = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", "new",
+                                        "--cpu-threads", str(n), "--unit", unit] + convoy + option,
+                              trace=(args.tracer, trace))
+                runs.append(("simulation " + option[0], option[1], sim, trace_ops(trace, 1, args.ops)[0]))
+            for source, option, table, calls in runs:
+                forced = [c for c in calls if c["back_first"] is not None]
+                holds = [c["hold_us"] for c in calls if c["hold_us"] is not None]
+                returns = [c["return_us"] for c in forced if c["return_us"] is not None]
+                rows.append([r, load, label, source, option, unit, len(calls),
+                             "%.4f" % value(table, "median_op_ms", cpu_threads=n),
+                             sum(1 for c in calls if c["waited_ms"] is not None and c["waited_ms"] > 7.5),
+                             "%.2f" % median(holds) if holds else "-",
+                             "%.2f" % median(returns) if returns else "-",
+                             sum(1 for c in forced if c["back_first"]), len(forced)])
+                print("\t".join(str(v) for v in rows[-1]))
+        print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
+    summary = []
+    for label in sorted(set(row[2] for row in rows)):
+        for source in ("interpreter", "simulation --between", "simulation --hold"):
+            group = [[str(v) for v in row] for row in rows if row[2] == label and row[3] == source]
+            for name, values in reduced(group, 6):
+                summary.append([name, "-", label, source, "-", "-"] + values)
+                print("\t".join(str(v) for v in summary[-1]))
+    if args.data:
+        write_data(args.data, [
+            "interpreters: " + " ".join(args.interpreter),
+            "each round, under every interpreter: gil_cpython.py turn (the unit: the mean over the "
+            "cores), then under gil_trace.so (%s) gil_cpython.py convoy --cpu-threads 0,%d %s, "
+            "then, traced too, gil_convoy --gil new --cpu-threads %d with the same options twice: "
+            "--between the interpreter's between_us alone (its Python between two calls), --hold "
+            "the median hold the interpreter's trace shows beside %d CPU-bound threads"
+            % (args.tracer_shown, n, " ".join(convoy), n, n),
+            "calls: the calls traced (each after the first); median_op_ms: from the program's "
+            "own data",
+            "two_interval_calls: calls whose I/O thread got the GIL back more than 7.5 ms "
+            "(one and a half intervals) after the call began",
+            "median_hold_us: from the end of the I/O thread's wait that gave it the GIL back to "
+            "its letting go for the next call",
+            "median_return_us: from the moment the thread last made to let go before the I/O "
+            "thread took the GIL let go, to its next wait for it; back_first_calls: the calls "
+            "where it was waiting again before the I/O thread let go; forced_calls: the calls "
+            "where such a thread was seen",
+            "the last rows: median, min and max of each column over the rounds, per interpreter "
+            "and source"] + ["simulation " + line for line in BUILD],
+            ["round", "load_1min", "interpreter", "source", "option", "unit", "calls",
+             "median_op_ms", "two_interval_calls", "median_hold_us", "median_return_us",
+             "back_first_calls", "forced_calls"], rows + summary)
+
+
 # ---- single: what the GIL buys one thread -------------------------------------------------------
 
 
@@ -381,17 +495,25 @@ def run_single(args, scratch):
 BUILD = []   # the simulation's compiler and flags, from the first of its data files
 
 
-def run_tsv(scratch, command, cpu=None):
-    """Run a program with --data, quietly (on core `cpu` only, if given); its rows as dicts."""
-    return run_tsv_counting(scratch, command, cpu)[0]
+def run_tsv(scratch, command, cpu=None, trace=None):
+    """Run a program with --data, quietly (on core `cpu` only, if given; under
+    the tracer, writing its trace, if `trace` is (tracer, trace file)); its
+    rows as dicts."""
+    return run_tsv_counting(scratch, command, cpu, trace)[0]
 
 
-def run_tsv_counting(scratch, command, cpu=None):
+def run_tsv_counting(scratch, command, cpu=None, trace=None):
     """run_tsv, and the context switches the child made, voluntary and
     involuntary (its getrusage, through wait4)."""
     data = os.path.join(scratch, "out.tsv")
     pin = None if cpu is None else (lambda: os.sched_setaffinity(0, [cpu]))
-    child = subprocess.Popen(command + ["--data", data], stdout=subprocess.DEVNULL, preexec_fn=pin)
+    env = None
+    if trace is not None:
+        if os.path.exists(trace[1]):
+            os.remove(trace[1])   # a trace left from the run before must not be read
+        env = dict(os.environ, LD_PRELOAD=trace[0], GIL_TRACE=trace[1])
+    child = subprocess.Popen(command + ["--data", data], stdout=subprocess.DEVNULL, preexec_fn=pin,
+                             env=env)
     _, wait_status, usage = os.wait4(child.pid, 0)
     status = os.waitstatus_to_exitcode(wait_status)
     if status != 0:
@@ -402,6 +524,66 @@ def run_tsv_counting(scratch, command, cpu=None):
         BUILD.extend(line[2:] for line in lines if line.startswith(("# compiler:", "# cflags:")))
     table = [line.split("\t") for line in lines if not line.startswith("#")]
     return [dict(zip(table[0], values)) for values in table[1:]], usage.ru_nvcsw + usage.ru_nivcsw
+
+
+def trace_ops(path, configurations, ops):
+    """What gil_trace.so saw of the I/O thread, call by call, in a convoy run
+    of `configurations` one after the other, `ops` calls each: a list per
+    configuration, one dict per call after its first. The I/O thread is the
+    one that sleeps; the GIL's condition variable the one waited on with a
+    timeout most. For a call: hold_us, from the end of the I/O thread's wait
+    that gave it the GIL back after the call before to its signal letting it
+    go for this one (None: it took the GIL without waiting); waited_ms, from
+    the call before to that wait's end; the thread last made to let go before
+    the I/O thread took the GIL: return_us, from its letting go to its next
+    wait, and back_first, whether it was waiting again before the I/O thread
+    let go (both None where no other thread let go; return_us None too where
+    it did not wait for the GIL again before the call)."""
+    if not os.path.exists(path):
+        sys.exit("side_by_side.py: no trace in %s: was gil_trace.so loaded?" % path)
+    with open(path) as f:
+        lines = [line.split("\t") for line in f.read().splitlines() if not line.startswith("#")]
+    events = sorted((int(ns), tid, event, obj) for ns, tid, event, obj in lines[1:])
+    sleepers = {}
+    waits = {}
+    for _, tid, event, obj in events:
+        if event == "sleep":
+            sleepers[tid] = sleepers.get(tid, 0) + 1
+        elif event == "timedwait_begin":
+            waits[obj] = waits.get(obj, 0) + 1
+    if not sleepers:
+        sys.exit("side_by_side.py: the trace %s has no sleep" % path)
+    io = max(sleepers, key=sleepers.get)
+    if sleepers[io] != configurations * ops:
+        sys.exit("side_by_side.py: the trace %s has %d sleeps of the I/O thread, not %d"
+                 % (path, sleepers[io], configurations * ops))
+    cond = max(waits, key=waits.get) if waits else None
+    events = [e for e in events if e[3] == cond or (e[1] == io and e[2] == "sleep")]
+    sleeps = [i for i, e in enumerate(events) if e[1] == io and e[2] == "sleep"]
+    result = []
+    for c in range(configurations):
+        calls = []
+        for k in range(c * ops + 1, (c + 1) * ops):
+            window = events[sleeps[k - 1] + 1:sleeps[k]]
+            drops = [e for e in window if e[1] == io and e[2] == "signal"]
+            takes = [e for e in window if e[1] == io and e[2] in ("timedwait_ok", "timedwait_timeout")]
+            call = {"hold_us": None, "waited_ms": None, "return_us": None, "back_first": None}
+            if drops and takes and takes[-1][0] < drops[-1][0]:
+                took, drop = takes[-1][0], drops[-1][0]
+                call["hold_us"] = (drop - took) / 1e3
+                call["waited_ms"] = (took - events[sleeps[k - 1]][0]) / 1e6
+                forced = [e for e in window if e[1] != io and e[2] == "signal" and e[0] < took]
+                if forced:
+                    who, let_go = forced[-1][1], forced[-1][0]
+                    back = next((e[0] for e in window
+                                 if e[1] == who and e[2] == "timedwait_begin" and e[0] > let_go),
+                                None)
+                    call["back_first"] = back is not None and back < drop
+                    if back is not None:
+                        call["return_us"] = (back - let_go) / 1e3
+            calls.append(call)
+        result.append(calls)
+    return result
 
 
 def core_turns(table):
@@ -416,10 +598,15 @@ def threads_gil(table):
 
 def reduced(rows, first):
     """Median, min and max of each column from `first` on, with as many
-    decimals as the first row gives it: (name, formatted values) three times."""
+    decimals as the first row gives it: (name, formatted values) three times.
+    A column's "-" (nothing measured) is left out; "-" where all are."""
     for name, reduce in (("median", median), ("min", min), ("max", max)):
-        yield name, ["%.*f" % (len(rows[0][i].partition(".")[2]), reduce([float(row[i]) for row in rows]))
-                     for i in range(first, len(rows[0]))]
+        values = []
+        for i in range(first, len(rows[0])):
+            known = [row[i] for row in rows if row[i] != "-"]
+            values.append("%.*f" % (len(known[0].partition(".")[2]), reduce([float(v) for v in known]))
+                          if known else "-")
+        yield name, values
 
 
 def value(table, column, **where):
@@ -451,10 +638,14 @@ def provenance_lines(args):
              "--repeat 1 (the old GIL has no interval; the interpreter's hand-offs from its "
              "counting run, its slices from its timed run)" % (",".join(str(n) for n in args.threads),
                                                            args.duration),
-             "convoy_op_ms: convoy --cpu-threads %s --intervals 5ms --ops %d%s"
+             "convoy_op_ms: convoy --cpu-threads %s --intervals 5ms --ops %d, the simulation's "
+             "gil_convoy --cpu-threads N for each N%s"
              % (",".join(str(n) for n in args.convoy_threads), args.ops,
-                "" if args.own_unit else "; the simulation's --between the interpreter's between_us "
-                "without CPU-bound threads (the rounds file's unit: UNIT/BETWEEN)")]
+                "" if args.own_unit else "; the new GIL's interpreter run under %s, and the "
+                "simulation beside CPU-bound threads given --hold, the median hold of the I/O "
+                "thread in that trace at that count (the rounds file's unit: UNIT/holdHOLD); "
+                "otherwise --between the interpreter's between_us without CPU-bound threads "
+                "(UNIT/BETWEEN)" % args.tracer_shown)]
     return lines + ["simulation " + line for line in BUILD]
 
 
@@ -510,6 +701,19 @@ def parse_args():
                     help="the simulation's units on each core (default 2000000)")
     co.add_argument("--data")
 
+    ho = sub.add_parser("hold", help="how long the I/O thread holds the GIL between its calls")
+    ho.add_argument("--simulation", type=directory, required=True)
+    ho.add_argument("--interpreter", type=interpreter, action="append", required=True,
+                    help="an interpreter with the new GIL (repeat the option)")
+    ho.add_argument("--rounds", type=positive, default=5)
+    ho.add_argument("--cpu-threads", type=int_range(1, 16), default=2,
+                    help="CPU-bound threads beside the I/O thread (default 2)")
+    ho.add_argument("--cpus", type=int_range(1, cores()), default=cores(),
+                    help="run on this many cores (default: all allowed)")
+    ho.add_argument("--ops", type=int_range(2, 100000), default=40,
+                    help="calls per run (default 40)")
+    ho.add_argument("--data")
+
     si = sub.add_parser("single", help="one thread under a GIL build and a free-threaded build")
     si.add_argument("--simulation", type=directory, required=True)
     si.add_argument("--gil-build", type=interpreter, required=True)
@@ -518,7 +722,15 @@ def parse_args():
     si.add_argument("--work", type=positive, default=20000000)
     si.add_argument("--repeat", type=positive, default=3)
     si.add_argument("--data")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.experiment in ("fidelity", "hold"):
+        # The tracer is built beside the simulation (make build-chapter03).
+        args.tracer_shown = os.path.join(args.simulation, "gil_trace.so")
+        args.tracer = os.path.abspath(args.tracer_shown)
+        if not os.path.isfile(args.tracer):
+            parser.error("--simulation: '%s' has no gil_trace.so (make build-chapter03 builds it)"
+                         % args.simulation)
+    return args
 
 
 if __name__ == "__main__":

@@ -1,0 +1,176 @@
+/* gil_trace.c - see who waits for the GIL, who is woken and who takes it.
+ *
+ * A library loaded into a program with LD_PRELOAD, so it works on a CPython
+ * interpreter as well as on this chapter's simulation: both build their GIL
+ * from one mutex and condition variables, and CPython's new GIL has the same
+ * shape as common/gil.c's.  Each call of pthread_cond_wait, _timedwait,
+ * _signal and _broadcast, and each sleep (nanosleep, clock_nanosleep), is
+ * recorded with the time and the calling thread; when the program exits the
+ * records are written, as TSV, to the file GIL_TRACE names (written to a
+ * temporary file first, then renamed).  Without GIL_TRACE nothing is
+ * written.
+ *
+ *   GIL_TRACE=trace.tsv LD_PRELOAD=build/chapter03/gil_trace.so python3 ...
+ *
+ * side_by_side.py's `hold` experiment reads these files: how long the thread
+ * doing the blocking operation holds the GIL between taking it and letting
+ * it go, and whether the thread it forced off is back waiting by then.
+ *
+ * A record costs one clock_gettime and one atomic add.  The records live in a
+ * fixed array; the ones beyond it are counted, not kept, and the file says
+ * how many.  The old GIL of Python 2 waits on a semaphore, not a condition
+ * variable: it leaves nothing here to read.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+enum event { SIGNAL, BROADCAST, WAIT_BEGIN, WAIT_END, TIMEDWAIT_BEGIN, TIMEDWAIT_OK,
+             TIMEDWAIT_TIMEOUT, SLEEP, N_EVENTS };
+static const char *const event_name[N_EVENTS] = {
+    "signal", "broadcast", "wait_begin", "wait_end", "timedwait_begin", "timedwait_ok",
+    "timedwait_timeout", "sleep"
+};
+
+struct record { int64_t ns; int32_t tid; int32_t event; const void *object; };
+
+enum { CAPACITY = 1 << 18 };
+static struct record records[CAPACITY];
+static atomic_long taken;          /* records asked for, kept or not */
+
+static int (*real_signal)(pthread_cond_t *);
+static int (*real_broadcast)(pthread_cond_t *);
+static int (*real_wait)(pthread_cond_t *, pthread_mutex_t *);
+static int (*real_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+static int (*real_nanosleep)(const struct timespec *, struct timespec *);
+static int (*real_clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
+
+/* dlsym returns an object pointer; POSIX's way to store it in a function pointer. */
+static void resolve(void *slot, const char *name)
+{
+    void *found = dlsym(RTLD_NEXT, name);
+    if (found == NULL) {
+        fprintf(stderr, "gil_trace: cannot find %s: %s\n", name, dlerror());
+        _exit(127);
+    }
+    memcpy(slot, &found, sizeof found);
+}
+
+__attribute__((constructor)) static void trace_init(void)
+{
+    resolve(&real_signal, "pthread_cond_signal");
+    resolve(&real_broadcast, "pthread_cond_broadcast");
+    resolve(&real_wait, "pthread_cond_wait");
+    resolve(&real_timedwait, "pthread_cond_timedwait");
+    resolve(&real_nanosleep, "nanosleep");
+    resolve(&real_clock_nanosleep, "clock_nanosleep");
+}
+
+static _Thread_local int32_t my_tid;
+
+static void record(enum event event, const void *object)
+{
+    struct timespec now;
+    int64_t ns = -1;   /* CLOCK_MONOTONIC cannot fail here; -1 would show it */
+    if (clock_gettime(CLOCK_MONOTONIC, &now) == 0)
+        ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    if (my_tid == 0)
+        my_tid = (int32_t)syscall(SYS_gettid);
+    long i = atomic_fetch_add_explicit(&taken, 1, memory_order_relaxed);
+    if (i < CAPACITY)
+        records[i] = (struct record){ ns, my_tid, (int32_t)event, object };
+}
+
+int pthread_cond_signal(pthread_cond_t *cond)
+{
+    record(SIGNAL, cond);
+    return real_signal(cond);
+}
+
+int pthread_cond_broadcast(pthread_cond_t *cond)
+{
+    record(BROADCAST, cond);
+    return real_broadcast(cond);
+}
+
+int pthread_cond_wait(pthread_cond_t *cond, pthread_mutex_t *mutex)
+{
+    record(WAIT_BEGIN, cond);
+    int rc = real_wait(cond, mutex);
+    record(WAIT_END, cond);
+    return rc;
+}
+
+int pthread_cond_timedwait(pthread_cond_t *cond, pthread_mutex_t *mutex,
+                           const struct timespec *deadline)
+{
+    record(TIMEDWAIT_BEGIN, cond);
+    int rc = real_timedwait(cond, mutex, deadline);
+    record(rc == ETIMEDOUT ? TIMEDWAIT_TIMEOUT : TIMEDWAIT_OK, cond);
+    return rc;
+}
+
+int nanosleep(const struct timespec *length, struct timespec *left)
+{
+    record(SLEEP, NULL);
+    return real_nanosleep(length, left);
+}
+
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec *length,
+                    struct timespec *left)
+{
+    record(SLEEP, NULL);
+    return real_clock_nanosleep(clock, flags, length, left);
+}
+
+static int write_records(FILE *out, long kept, long dropped)
+{
+    if (fprintf(out, "# gil_trace: pthread_cond_* and sleeps of pid %ld\n# dropped: %ld\n"
+                     "ns\ttid\tevent\tobject\n", (long)getpid(), dropped) < 0)
+        return -1;
+    for (long i = 0; i < kept; i++) {
+        const struct record *r = &records[i];
+        if (fprintf(out, "%lld\t%ld\t%s\t%p\n", (long long)r->ns, (long)r->tid,
+                    event_name[r->event], r->object) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* At exit, after the program's own atexit handlers: its threads have been
+ * joined by then in the programs this is meant for. */
+__attribute__((destructor)) static void trace_write(void)
+{
+    const char *path = getenv("GIL_TRACE");
+    if (path == NULL || *path == '\0')
+        return;
+    long all = atomic_load(&taken);
+    long kept = all < CAPACITY ? all : CAPACITY;
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        fprintf(stderr, "gil_trace: GIL_TRACE path too long\n");
+        return;
+    }
+    FILE *out = fopen(tmp, "w");
+    if (out == NULL) {
+        fprintf(stderr, "gil_trace: %s: %s\n", tmp, strerror(errno));
+        return;
+    }
+    int failed = write_records(out, kept, all - kept);
+    if (fclose(out) != 0)
+        failed = -1;
+    if (failed != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "gil_trace: cannot write %s: %s\n", path, strerror(errno));
+        if (unlink(tmp) != 0 && errno != ENOENT)
+            fprintf(stderr, "gil_trace: %s: %s\n", tmp, strerror(errno));
+    }
+}
