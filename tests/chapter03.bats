@@ -540,9 +540,9 @@ race_holds() {
         local label expected="" r source
         label=$(reported | cut -d' ' -f1)
         for r in 1 2; do
-            for source in interpreter "simulation --between" "simulation --hold"; do expected+="$r $label $source;"; done
+            for source in interpreter sim_between sim_hold; do expected+="$r $label $source;"; done
         done
-        for source in interpreter "simulation --between" "simulation --hold"; do
+        for source in interpreter sim_between sim_hold; do
             for r in median min max; do expected+="$r $label $source;"; done
         done
         [ "$(rows "$data" round interpreter source)" = "$expected" ] || { rows "$data" round interpreter source; return 1; }
@@ -555,7 +555,7 @@ race_holds() {
                 if ($c["median_return_us"] != "-" && !($c["median_return_us"] > 0)) { print "return: " $0; bad = 1 }
                 if ($c["source"] == "interpreter") held[$1] = $c["median_hold_us"]
                 # the simulation was given the interpreter hold of its round, and held at least that long
-                if ($c["source"] == "simulation --hold" &&
+                if ($c["source"] == "sim_hold" &&
                     ($c["option"] != held[$1] "us" || $c["median_hold_us"] + 0 < held[$1] + 0)) {
                     print "hold: " $0; bad = 1 }
             }

@@ -186,3 +186,5 @@ done
 [ ! -f "$DATA_DIR/03-old-gil-race.tsv" ] || draw_graph 03-old-gil-race
 # Only where an interpreter ran beside the simulation's unit (step 6b).
 [ ! -f "$DATA_DIR/03-cores.tsv" ] || draw_graph 03-cores
+# Only where an interpreter with the new GIL was traced (step 7a).
+[ ! -f "$DATA_DIR/03-convoy-hold.tsv" ] || draw_graph 03-convoy-hold

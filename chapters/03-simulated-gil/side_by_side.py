@@ -377,10 +377,13 @@ def run_cores(args, scratch):
 # ---- hold: how long the I/O thread holds the GIL between its calls --------------------------------
 
 
+INTERVAL_MS = 5   # the switch interval of the hold experiment's runs
+
+
 def run_hold(args, scratch):
     rows = []
     n = args.cpu_threads
-    convoy = ["--intervals", "5ms", "--ops", str(args.ops), "--cpus", str(args.cpus)]
+    convoy = ["--intervals", "%dms" % INTERVAL_MS, "--ops", str(args.ops), "--cpus", str(args.cpus)]
     trace = os.path.join(scratch, "trace.tsv")
     for python in args.interpreter:   # ask first: only the new GIL is built on condition variables
         gil = subprocess.check_output([python, COMPANION, "about"], universal_newlines=True).split()[1]
@@ -397,19 +400,24 @@ def run_hold(args, scratch):
             label = real[0]["interpreter"]
             runs = [("interpreter", "-", real, trace_ops(trace, 2, args.ops)[1])]
             gap = "%.2fus" % value(real, "between_us", cpu_threads=0)
-            hold = "%.2fus" % median([c["hold_us"] for c in runs[0][3] if c["hold_us"] is not None])
+            holds = [c["hold_us"] for c in runs[0][3] if c["hold_us"] is not None]
+            if not holds:
+                sys.exit("side_by_side.py: %s's trace shows no hold beside %d CPU-bound threads"
+                         % (python, n))
+            hold = "%.2fus" % median(holds)
             for option in (["--between", gap], ["--hold", hold]):
                 sim = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", "new",
                                         "--cpu-threads", str(n), "--unit", unit] + convoy + option,
                               trace=(args.tracer, trace))
-                runs.append(("simulation " + option[0], option[1], sim, trace_ops(trace, 1, args.ops)[0]))
+                runs.append(("sim_" + option[0][2:], option[1], sim, trace_ops(trace, 1, args.ops)[0]))
             for source, option, table, calls in runs:
                 forced = [c for c in calls if c["back_first"] is not None]
                 holds = [c["hold_us"] for c in calls if c["hold_us"] is not None]
                 returns = [c["return_us"] for c in forced if c["return_us"] is not None]
                 rows.append([r, load, label, source, option, unit, len(calls),
                              "%.4f" % value(table, "median_op_ms", cpu_threads=n),
-                             sum(1 for c in calls if c["waited_ms"] is not None and c["waited_ms"] > 7.5),
+                             sum(1 for c in calls if c["waited_ms"] is not None
+                                 and c["waited_ms"] > 1.5 * INTERVAL_MS),
                              "%.2f" % median(holds) if holds else "-",
                              "%.2f" % median(returns) if returns else "-",
                              sum(1 for c in forced if c["back_first"]), len(forced)])
@@ -417,7 +425,7 @@ def run_hold(args, scratch):
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = []
     for label in sorted(set(row[2] for row in rows)):
-        for source in ("interpreter", "simulation --between", "simulation --hold"):
+        for source in ("interpreter", "sim_between", "sim_hold"):
             group = [[str(v) for v in row] for row in rows if row[2] == label and row[3] == source]
             for name, values in reduced(group, 6):
                 summary.append([name, "-", label, source, "-", "-"] + values)
@@ -431,6 +439,8 @@ def run_hold(args, scratch):
             "--between the interpreter's between_us alone (its Python between two calls), --hold "
             "the median hold the interpreter's trace shows beside %d CPU-bound threads"
             % (args.tracer_shown, n, " ".join(convoy), n, n),
+            "source: interpreter, sim_between (gil_convoy --between), sim_hold (gil_convoy --hold); "
+            "option: the value given",
             "calls: the calls traced (each after the first); median_op_ms: from the program's "
             "own data",
             "two_interval_calls: calls whose I/O thread got the GIL back more than 7.5 ms "

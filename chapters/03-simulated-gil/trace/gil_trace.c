@@ -4,7 +4,8 @@
  * interpreter as well as on this chapter's simulation: both build their GIL
  * from one mutex and condition variables, and CPython's new GIL has the same
  * shape as common/gil.c's.  Each call of pthread_cond_wait, _timedwait,
- * _signal and _broadcast, and each sleep (nanosleep, clock_nanosleep), is
+ * _signal and _broadcast, and each sleep (nanosleep, clock_nanosleep, and
+ * select, which time.sleep() uses before Python 3.11), is
  * recorded with the time and the calling thread; when the program exits the
  * records are written, as TSV, to the file GIL_TRACE names (written to a
  * temporary file first, then renamed).  Without GIL_TRACE nothing is
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +55,7 @@ static int (*real_wait)(pthread_cond_t *, pthread_mutex_t *);
 static int (*real_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
 static int (*real_nanosleep)(const struct timespec *, struct timespec *);
 static int (*real_clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
+static int (*real_select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 
 /* dlsym returns an object pointer; POSIX's way to store it in a function pointer. */
 static void resolve(void *slot, const char *name)
@@ -73,6 +76,7 @@ __attribute__((constructor)) static void trace_init(void)
     resolve(&real_timedwait, "pthread_cond_timedwait");
     resolve(&real_nanosleep, "nanosleep");
     resolve(&real_clock_nanosleep, "clock_nanosleep");
+    resolve(&real_select, "select");
 }
 
 static _Thread_local int32_t my_tid;
@@ -130,6 +134,12 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *length,
 {
     record(SLEEP, NULL);
     return real_clock_nanosleep(clock, flags, length, left);
+}
+
+int select(int n, fd_set *readable, fd_set *writable, fd_set *failed, struct timeval *timeout)
+{
+    record(SLEEP, NULL);
+    return real_select(n, readable, writable, failed, timeout);
 }
 
 static int write_records(FILE *out, long kept, long dropped)
