@@ -12,7 +12,7 @@ set output outfile
 
 pythons = system(sprintf("awk -F'\t' '!/^#/ && $1 ~ /^[0-9]+$/ && !seen[$3]++ { printf \"%%s \", $3 }' '%s'", hold_file))
 rounds = int(system(sprintf("awk -F'\t' '!/^#/ && $1 ~ /^[0-9]+$/ && $1 > n { n = $1 } END { print n + 0 }' '%s'", hold_file)))
-interval_ms = 5
+interval_ms = 5   # side_by_side.py hold's interval (INTERVAL_MS)
 # ops(who, source): "round median_op_ms" lines of interpreter `who`, from `source`'s runs.
 ops(who, source) = sprintf("< awk -F'\t' -v who='%s' -v s='%s' '/^#/ { next } \
     !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next } \
@@ -23,7 +23,7 @@ set title sprintf("The convoy beside two CPU-bound threads, %d rounds: the media
 set xlabel "round"
 set ylabel "median operation (ms)"
 set xrange [0.5:rounds + 0.5]
-set yrange [0:13]
+set yrange [0:*]
 set xtics 1
 set ytics 0, 2.5
 

@@ -153,7 +153,7 @@ overlaps() {
 # A trace from gil_trace.so: TSV after its comments, one event per line.
 trace_events() { grep -v '^#' "$1" | tail -n +2; }
 
-@test "gil_trace.so: every condition-variable call and sleep, written at exit (atomically) only when asked" {
+@test "gil_trace.so: every condition-variable call and sleep, written at exit (atomically)" {
     local tracer convoy dir=$BATS_TEST_TMPDIR/traced
     tracer=$(realpath "$BUILD/chapter03/gil_trace.so") convoy=$(realpath "$BUILD/chapter03/gil_convoy")
     mkdir "$dir"
@@ -162,6 +162,7 @@ trace_events() { grep -v '^#' "$1" | tail -n +2; }
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
     [ "$(ls "$dir")" = trace.tsv ]            # no temporary file left beside it
     grep -qx "# dropped: 0" "$dir/trace.tsv"
+    grep -qx "# unfinished: 0" "$dir/trace.tsv"   # every thread was joined before exit
     [ "$(grep -v '^#' "$dir/trace.tsv" | head -1)" = "$(printf 'ns\ttid\tevent\tobject')" ]
     # The I/O thread's five calls, and nothing else, sleep.
     [ "$(trace_events "$dir/trace.tsv" | awk -F'\t' '$3 == "sleep"' | wc -l)" -eq 5 ]
@@ -175,10 +176,7 @@ trace_events() { grep -v '^#' "$1" | tail -n +2; }
                   n["wait_begin"] != n["wait_end"] || n["timedwait_begin"] < 1 || n["signal"] < 1) {
                   print "waits: " n["timedwait_begin"] " " n["timedwait_ok"] " " n["timedwait_timeout"]; bad = 1 }
               exit bad }'
-    # Without GIL_TRACE nothing is written; where it cannot write, it says so.
-    rm "$dir/trace.tsv"
-    (cd "$dir" && LD_PRELOAD=$tracer "$convoy" --gil new --cpu-threads 0 --ops 2 >/dev/null)
-    [ -z "$(ls "$dir")" ]
+    # Where it cannot write, it says so, and leaves no temporary file.
     GIL_TRACE=$dir/missing/trace.tsv LD_PRELOAD=$tracer run "$convoy" --gil new --cpu-threads 0 --ops 2
     assert_contains "gil_trace: $dir/missing/trace.tsv.tmp."
 }
@@ -214,7 +212,9 @@ trace_events() { grep -v '^#' "$1" | tail -n +2; }
     assert_usage_error "--between: '2ms' is out of range"
     run "$BUILD/chapter03/gil_convoy" --hold 2ms
     assert_usage_error "--hold: '2ms' is out of range"
-    run "$BUILD/chapter03/gil_convoy" --hold 20us --between 5us
+    run "$BUILD/chapter03/gil_convoy" --hold 0us
+    assert_usage_error "--hold: '0us' is out of range"
+    run "$BUILD/chapter03/gil_convoy" --hold 20us --between 0us
     assert_usage_error "--hold: not with --between"
     run "$BUILD/chapter03/gil_calls" --call-bytecodes 0
     assert_usage_error "--call-bytecodes: 0 is out of range"
@@ -548,10 +548,9 @@ race_holds() {
         [ "$(rows "$data" round interpreter source)" = "$expected" ] || { rows "$data" round interpreter source; return 1; }
         awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
             $1 ~ /^[0-9]+$/ {
+                # every call after the first of the run beside CPU-bound threads, once
                 if ($c["calls"] != 5) { print "calls: " $0; bad = 1 }
-                if (!($c["two_interval_calls"] <= $c["calls"] && $c["back_first_calls"] <= $c["forced_calls"] &&
-                      $c["forced_calls"] <= $c["calls"])) { print "counts: " $0; bad = 1 }
-                if (!($c["median_hold_us"] > 0 && $c["median_op_ms"] > 0)) { print "times: " $0; bad = 1 }
+                if (!($c["median_hold_us"] > 0 && $c["median_op_ms"] > 0.2)) { print "times: " $0; bad = 1 }
                 if ($c["median_return_us"] != "-" && !($c["median_return_us"] > 0)) { print "return: " $0; bad = 1 }
                 if ($c["source"] == "interpreter") held[$1] = $c["median_hold_us"]
                 # the simulation was given the interpreter hold of its round, and held at least that long

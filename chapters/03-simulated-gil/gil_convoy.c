@@ -50,6 +50,7 @@ struct config {
     long long cpu_threads[MAX_LIST], intervals_ns[MAX_LIST];
     size_t n_cpu_threads, n_intervals;
     int64_t op_ns, between_ns, hold_ns;
+    bool between_given;
     long ops;
     int cpus;
     run_options run;
@@ -232,8 +233,9 @@ static double time_ops(const struct config *cfg, gil_mode mode, long interval_us
     }
     struct io_thread io = { .op_ns = cfg->op_ns, .between_ns = cfg->between_ns,
                             .hold_ns = cfg->hold_ns, .ops = cfg->ops, .op_ms = op_ms };
-    /* A hold per call, and one for each time it was made to let go. */
-    gil_thread_init(&io.thread, &g, 0, 2 * (size_t)cfg->ops + 16);
+    /* A hold per call, and one for each time it was made to let go, at most
+     * once per unit between two calls: none is lost. */
+    gil_thread_init(&io.thread, &g, 0, (PYTHON_BETWEEN_CALLS + 2) * (size_t)cfg->ops + 16);
     pthread_t io_id;
     int rc = pthread_create(&io_id, NULL, io_main, &io);
     if (rc != 0)
@@ -274,7 +276,7 @@ static const char help_text[] =
     "                    its units, then its C, the eval breaker unchecked (0us to\n"
     "                    1ms; default: the units alone)\n"
     "  --hold D          the I/O thread holds the GIL D in all from taking it back\n"
-    "                    after a call to its next call (0us to 1ms; not with\n"
+    "                    after a call to its next call (1us to 1ms; not with\n"
     "                    --between)\n"
     "  --cpus N          run on N cores only (default: all allowed)\n"
     INTERP_UNIT_HELP;
@@ -331,9 +333,10 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
             break;
         case 'b':
             cfg->between_ns = arg_duration_ns("--between", optarg, 0, NS_PER_MS);
+            cfg->between_given = true;
             break;
         case 'H':
-            cfg->hold_ns = arg_duration_ns("--hold", optarg, 0, NS_PER_MS);
+            cfg->hold_ns = arg_duration_ns("--hold", optarg, NS_PER_US, NS_PER_MS);
             break;
         case 'c':
             cfg->cpus = (int)arg_int("--cpus", optarg, 1, allowed);
@@ -344,7 +347,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         }
     }
     arg_no_operands(argc, argv);
-    if (cfg->between_ns > 0 && cfg->hold_ns > 0)
+    if (cfg->between_given && cfg->hold_ns > 0)
         usage_error("--hold: not with --between (one says how long the Python between two "
                     "calls lasts, the other the whole hold)");
 }

@@ -411,23 +411,26 @@ def run_hold(args, scratch):
                               trace=(args.tracer, trace))
                 runs.append(("sim_" + option[0][2:], option[1], sim, trace_ops(trace, 1, args.ops)[0]))
             for source, option, table, calls in runs:
+                def two(c):   # the call's wait for the GIL back lasted more than one interval
+                    return c["waited_ms"] is not None and c["waited_ms"] > 1.5 * INTERVAL_MS
                 forced = [c for c in calls if c["back_first"] is not None]
+                first = [c for c in forced if c["back_first"]]
                 holds = [c["hold_us"] for c in calls if c["hold_us"] is not None]
                 returns = [c["return_us"] for c in forced if c["return_us"] is not None]
                 rows.append([r, load, label, source, option, unit, len(calls),
                              "%.4f" % value(table, "median_op_ms", cpu_threads=n),
-                             sum(1 for c in calls if c["waited_ms"] is not None
-                                 and c["waited_ms"] > 1.5 * INTERVAL_MS),
+                             sum(1 for c in calls if two(c)),
                              "%.2f" % median(holds) if holds else "-",
                              "%.2f" % median(returns) if returns else "-",
-                             sum(1 for c in forced if c["back_first"]), len(forced)])
+                             len(forced), len(first), sum(1 for c in first if two(c)),
+                             sum(1 for c in forced if not c["back_first"] and two(c))])
                 print("\t".join(str(v) for v in rows[-1]))
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = []
     for label in sorted(set(row[2] for row in rows)):
         for source in ("interpreter", "sim_between", "sim_hold"):
             group = [[str(v) for v in row] for row in rows if row[2] == label and row[3] == source]
-            for name, values in reduced(group, 6):
+            for name, values in reduced(group, 6, at_least=1):   # a median of counts can be x.5
                 summary.append([name, "-", label, source, "-", "-"] + values)
                 print("\t".join(str(v) for v in summary[-1]))
     if args.data:
@@ -443,19 +446,21 @@ def run_hold(args, scratch):
             "option: the value given",
             "calls: the calls traced (each after the first); median_op_ms: from the program's "
             "own data",
-            "two_interval_calls: calls whose I/O thread got the GIL back more than 7.5 ms "
-            "(one and a half intervals) after the call began",
-            "median_hold_us: from the end of the I/O thread's wait that gave it the GIL back to "
-            "its letting go for the next call",
-            "median_return_us: from the moment the thread last made to let go before the I/O "
-            "thread took the GIL let go, to its next wait for it; back_first_calls: the calls "
-            "where it was waiting again before the I/O thread let go; forced_calls: the calls "
-            "where such a thread was seen",
+            "two_interval_calls: calls after which the I/O thread got the GIL back more than "
+            "one and a half intervals after the call began",
+            "median_hold_us: from the end of the I/O thread's last wait for the GIL before a "
+            "call to its letting go for the call",
+            "median_return_us: from that take to the next wait for the GIL of the thread last "
+            "made to let go before it; forced_calls: the calls where such a thread was seen; "
+            "back_first_calls: those where it was waiting again before the I/O thread let go; "
+            "two_of_back_first, two_of_others: the two-interval calls among those and among "
+            "the other forced calls",
             "the last rows: median, min and max of each column over the rounds, per interpreter "
             "and source"] + ["simulation " + line for line in BUILD],
             ["round", "load_1min", "interpreter", "source", "option", "unit", "calls",
              "median_op_ms", "two_interval_calls", "median_hold_us", "median_return_us",
-             "back_first_calls", "forced_calls"], rows + summary)
+             "forced_calls", "back_first_calls", "two_of_back_first", "two_of_others"],
+            rows + summary)
 
 
 # ---- single: what the GIL buys one thread -------------------------------------------------------
@@ -540,57 +545,76 @@ def trace_ops(path, configurations, ops):
     """What gil_trace.so saw of the I/O thread, call by call, in a convoy run
     of `configurations` one after the other, `ops` calls each: a list per
     configuration, one dict per call after its first. The I/O thread is the
-    one that sleeps; the GIL's condition variable the one waited on with a
-    timeout most. For a call: hold_us, from the end of the I/O thread's wait
-    that gave it the GIL back after the call before to its signal letting it
-    go for this one (None: it took the GIL without waiting); waited_ms, from
-    the call before to that wait's end; the thread last made to let go before
-    the I/O thread took the GIL: return_us, from its letting go to its next
-    wait, and back_first, whether it was waiting again before the I/O thread
-    let go (both None where no other thread let go; return_us None too where
-    it did not wait for the GIL again before the call)."""
+    one that sleeps (a sleep retried right away, after a signal, is one
+    call); the GIL's condition variable the one waited on with a timeout
+    most. For a call, before it: hold_us, from the end of the I/O thread's
+    last wait for the GIL to its signal letting it go for this call (None:
+    it took the GIL without waiting); the thread last made to let go before
+    that take: return_us, from the take to that thread's next wait for the
+    GIL, and back_first, whether that was before the I/O thread let go (both
+    None where no other thread let go; return_us None where it did not wait
+    again before the next call). After it: waited_ms, from the call to the
+    end of the wait that gave the I/O thread the GIL back (None: it did not
+    wait)."""
     if not os.path.exists(path):
         sys.exit("side_by_side.py: no trace in %s: was gil_trace.so loaded?" % path)
     with open(path) as f:
         lines = [line.split("\t") for line in f.read().splitlines() if not line.startswith("#")]
-    events = sorted((int(ns), tid, event, obj) for ns, tid, event, obj in lines[1:])
-    sleepers = {}
+    # In time order; records of equal times keep the order they were taken in.
+    events = sorted(((int(ns), tid, event, obj) for ns, tid, event, obj in lines[1:]),
+                    key=lambda e: e[0])
     waits = {}
     for _, tid, event, obj in events:
+        if event == "timedwait_begin":
+            waits[obj] = waits.get(obj, 0) + 1
+    cond = max(waits, key=waits.get) if waits else None
+    sleepers = {}
+    for _, tid, event, _ in events:
         if event == "sleep":
             sleepers[tid] = sleepers.get(tid, 0) + 1
-        elif event == "timedwait_begin":
-            waits[obj] = waits.get(obj, 0) + 1
     if not sleepers:
         sys.exit("side_by_side.py: the trace %s has no sleep" % path)
     io = max(sleepers, key=sleepers.get)
-    if sleepers[io] != configurations * ops:
-        sys.exit("side_by_side.py: the trace %s has %d sleeps of the I/O thread, not %d"
-                 % (path, sleepers[io], configurations * ops))
-    cond = max(waits, key=waits.get) if waits else None
-    events = [e for e in events if e[3] == cond or (e[1] == io and e[2] == "sleep")]
-    sleeps = [i for i, e in enumerate(events) if e[1] == io and e[2] == "sleep"]
+    kept, last = [], None
+    for e in events:
+        if e[3] == cond or (e[1] == io and e[2] == "sleep"):
+            if e[1] == io and e[2] == "sleep" and last == "sleep":
+                continue   # the same call's sleep, retried after a signal
+            if e[1] == io:
+                last = e[2]
+            kept.append(e)
+    events = kept
+    sleeps = [i for i, e in enumerate(events) if e[1] == io and e[2] == "sleep"] + [len(events)]
+    if len(sleeps) - 1 != configurations * ops:
+        sys.exit("side_by_side.py: the trace %s has %d calls of the I/O thread, not %d"
+                 % (path, len(sleeps) - 1, configurations * ops))
+    ends = ("timedwait_ok", "timedwait_timeout")
     result = []
     for c in range(configurations):
         calls = []
         for k in range(c * ops + 1, (c + 1) * ops):
-            window = events[sleeps[k - 1] + 1:sleeps[k]]
-            drops = [e for e in window if e[1] == io and e[2] == "signal"]
-            takes = [e for e in window if e[1] == io and e[2] in ("timedwait_ok", "timedwait_timeout")]
+            before = events[sleeps[k - 1] + 1:sleeps[k]]
+            after = events[sleeps[k] + 1:sleeps[k + 1]]
             call = {"hold_us": None, "waited_ms": None, "return_us": None, "back_first": None}
-            if drops and takes and takes[-1][0] < drops[-1][0]:
-                took, drop = takes[-1][0], drops[-1][0]
+            drops = [e[0] for e in before if e[1] == io and e[2] == "signal"]
+            takes = [e[0] for e in before if e[1] == io and e[2] in ends]
+            if drops and takes and takes[-1] < drops[-1]:
+                took, drop = takes[-1], drops[-1]
                 call["hold_us"] = (drop - took) / 1e3
-                call["waited_ms"] = (took - events[sleeps[k - 1]][0]) / 1e6
-                forced = [e for e in window if e[1] != io and e[2] == "signal" and e[0] < took]
+                forced = [e for e in before if e[1] != io and e[2] == "signal" and e[0] < took]
                 if forced:
-                    who, let_go = forced[-1][1], forced[-1][0]
-                    back = next((e[0] for e in window
-                                 if e[1] == who and e[2] == "timedwait_begin" and e[0] > let_go),
-                                None)
+                    who = forced[-1][1]
+                    back = next((e[0] for e in before + after
+                                 if e[1] == who and e[2] == "timedwait_begin" and e[0] > took), None)
                     call["back_first"] = back is not None and back < drop
                     if back is not None:
-                        call["return_us"] = (back - let_go) / 1e3
+                        call["return_us"] = (back - took) / 1e3
+            # The wait that gave it the GIL back: the last before it first let go again.
+            first_drop = next((e[0] for e in after if e[1] == io and e[2] == "signal"), None)
+            woke = [e[0] for e in after if e[1] == io and e[2] in ends
+                    and (first_drop is None or e[0] < first_drop)]
+            if woke:
+                call["waited_ms"] = (woke[-1] - events[sleeps[k]][0]) / 1e6
             calls.append(call)
         result.append(calls)
     return result
@@ -606,16 +630,17 @@ def threads_gil(table):
     return [row for row in table if row["mode"] == "threads"][0]["gil"]
 
 
-def reduced(rows, first):
+def reduced(rows, first, at_least=0):
     """Median, min and max of each column from `first` on, with as many
-    decimals as the first row gives it: (name, formatted values) three times.
-    A column's "-" (nothing measured) is left out; "-" where all are."""
+    decimals as the first row gives it (at least `at_least`): (name,
+    formatted values) three times. A column's "-" (nothing measured) is
+    left out; "-" where all are."""
     for name, reduce in (("median", median), ("min", min), ("max", max)):
         values = []
         for i in range(first, len(rows[0])):
             known = [row[i] for row in rows if row[i] != "-"]
-            values.append("%.*f" % (len(known[0].partition(".")[2]), reduce([float(v) for v in known]))
-                          if known else "-")
+            places = max(at_least, len(known[0].partition(".")[2])) if known else 0
+            values.append("%.*f" % (places, reduce([float(v) for v in known])) if known else "-")
         yield name, values
 
 

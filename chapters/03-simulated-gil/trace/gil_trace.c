@@ -36,14 +36,17 @@
 #include <time.h>
 #include <unistd.h>
 
-enum event { SIGNAL, BROADCAST, WAIT_BEGIN, WAIT_END, TIMEDWAIT_BEGIN, TIMEDWAIT_OK,
+/* NOT_YET: a record taken and not yet written (a thread still running at exit). */
+enum event { NOT_YET, SIGNAL, BROADCAST, WAIT_BEGIN, WAIT_END, TIMEDWAIT_BEGIN, TIMEDWAIT_OK,
              TIMEDWAIT_TIMEOUT, SLEEP, N_EVENTS };
 static const char *const event_name[N_EVENTS] = {
-    "signal", "broadcast", "wait_begin", "wait_end", "timedwait_begin", "timedwait_ok",
+    "-", "signal", "broadcast", "wait_begin", "wait_end", "timedwait_begin", "timedwait_ok",
     "timedwait_timeout", "sleep"
 };
 
-struct record { int64_t ns; int32_t tid; int32_t event; const void *object; };
+/* The event is stored last, with release order: a record whose event reads
+ * NOT_YET at exit was not finished and is left out. */
+struct record { int64_t ns; int32_t tid; atomic_int event; const void *object; };
 
 enum { CAPACITY = 1 << 18 };
 static struct record records[CAPACITY];
@@ -57,10 +60,16 @@ static int (*real_nanosleep)(const struct timespec *, struct timespec *);
 static int (*real_clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
 static int (*real_select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 
-/* dlsym returns an object pointer; POSIX's way to store it in a function pointer. */
-static void resolve(void *slot, const char *name)
+/* dlsym returns an object pointer; POSIX's way to store it in a function
+ * pointer. `version`: the symbol version wanted, where the C library has
+ * several — x86-64's glibc keeps pthread_cond_* of GLIBC_2.2.5, an older
+ * condition variable, beside the GLIBC_2.3.2 ones programs link against,
+ * and an unversioned lookup may find the old ones. */
+static void resolve(void *slot, const char *name, const char *version)
 {
-    void *found = dlsym(RTLD_NEXT, name);
+    void *found = version != NULL ? dlvsym(RTLD_NEXT, name, version) : NULL;
+    if (found == NULL)
+        found = dlsym(RTLD_NEXT, name);   /* a single version (other machines) */
     if (found == NULL) {
         fprintf(stderr, "gil_trace: cannot find %s: %s\n", name, dlerror());
         _exit(127);
@@ -70,13 +79,13 @@ static void resolve(void *slot, const char *name)
 
 __attribute__((constructor)) static void trace_init(void)
 {
-    resolve(&real_signal, "pthread_cond_signal");
-    resolve(&real_broadcast, "pthread_cond_broadcast");
-    resolve(&real_wait, "pthread_cond_wait");
-    resolve(&real_timedwait, "pthread_cond_timedwait");
-    resolve(&real_nanosleep, "nanosleep");
-    resolve(&real_clock_nanosleep, "clock_nanosleep");
-    resolve(&real_select, "select");
+    resolve(&real_signal, "pthread_cond_signal", "GLIBC_2.3.2");
+    resolve(&real_broadcast, "pthread_cond_broadcast", "GLIBC_2.3.2");
+    resolve(&real_wait, "pthread_cond_wait", "GLIBC_2.3.2");
+    resolve(&real_timedwait, "pthread_cond_timedwait", "GLIBC_2.3.2");
+    resolve(&real_nanosleep, "nanosleep", NULL);
+    resolve(&real_clock_nanosleep, "clock_nanosleep", NULL);
+    resolve(&real_select, "select", NULL);
 }
 
 static _Thread_local int32_t my_tid;
@@ -90,8 +99,12 @@ static void record(enum event event, const void *object)
     if (my_tid == 0)
         my_tid = (int32_t)syscall(SYS_gettid);
     long i = atomic_fetch_add_explicit(&taken, 1, memory_order_relaxed);
-    if (i < CAPACITY)
-        records[i] = (struct record){ ns, my_tid, (int32_t)event, object };
+    if (i < CAPACITY) {
+        records[i].ns = ns;
+        records[i].tid = my_tid;
+        records[i].object = object;
+        atomic_store_explicit(&records[i].event, (int)event, memory_order_release);
+    }
 }
 
 int pthread_cond_signal(pthread_cond_t *cond)
@@ -144,13 +157,21 @@ int select(int n, fd_set *readable, fd_set *writable, fd_set *failed, struct tim
 
 static int write_records(FILE *out, long kept, long dropped)
 {
+    long unfinished = 0;
+    for (long i = 0; i < kept; i++)
+        if (atomic_load_explicit(&records[i].event, memory_order_acquire) == NOT_YET)
+            unfinished++;
     if (fprintf(out, "# gil_trace: pthread_cond_* and sleeps of pid %ld\n# dropped: %ld\n"
-                     "ns\ttid\tevent\tobject\n", (long)getpid(), dropped) < 0)
+                     "# unfinished: %ld\nns\ttid\tevent\tobject\n",
+                (long)getpid(), dropped, unfinished) < 0)
         return -1;
     for (long i = 0; i < kept; i++) {
+        int event = atomic_load_explicit(&records[i].event, memory_order_acquire);
+        if (event == NOT_YET)
+            continue;
         const struct record *r = &records[i];
         if (fprintf(out, "%lld\t%ld\t%s\t%p\n", (long long)r->ns, (long)r->tid,
-                    event_name[r->event], r->object) < 0)
+                    event_name[event], r->object) < 0)
             return -1;
     }
     return 0;
@@ -166,7 +187,8 @@ __attribute__((destructor)) static void trace_write(void)
     long all = atomic_load(&taken);
     long kept = all < CAPACITY ? all : CAPACITY;
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+    int length = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (length < 0 || length >= (int)sizeof tmp) {
         fprintf(stderr, "gil_trace: GIL_TRACE path too long\n");
         return;
     }
@@ -178,9 +200,10 @@ __attribute__((destructor)) static void trace_write(void)
     int failed = write_records(out, kept, all - kept);
     if (fclose(out) != 0)
         failed = -1;
-    if (failed != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "gil_trace: cannot write %s: %s\n", path, strerror(errno));
-        if (unlink(tmp) != 0 && errno != ENOENT)
-            fprintf(stderr, "gil_trace: %s: %s\n", tmp, strerror(errno));
-    }
+    if (failed == 0 && rename(tmp, path) == 0)
+        return;
+    /* The program's exit status is its own: the message is all there is. */
+    fprintf(stderr, "gil_trace: cannot write %s: %s\n", path, strerror(errno));
+    if (unlink(tmp) != 0 && errno != ENOENT)
+        fprintf(stderr, "gil_trace: %s: %s\n", tmp, strerror(errno));
 }
