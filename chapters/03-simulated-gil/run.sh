@@ -134,10 +134,13 @@ if [ ${#interpreters[@]} -gt 0 ]; then
     python3 "$here/side_by_side.py" fidelity --simulation "$BIN" "${with[@]}" "${rounds[@]}" \
         --data "$DATA_DIR/03-fidelity.tsv" --rounds-data "$DATA_DIR/03-fidelity-rounds.tsv"
 
+    # gil_of PYTHON: the GIL the interpreter reports (old, new, none).
+    gil_of() { "$1" "$here/gil_cpython.py" about | cut -d' ' -f2; }
+
     # Why the convoy waits one interval or two: every interpreter with the new GIL.
     new_gil=()
     for python in "${interpreters[@]}"; do
-        [ "$("$python" "$here/gil_cpython.py" about | cut -d' ' -f2)" = new ] || continue
+        [ "$(gil_of "$python")" = new ] || continue
         new_gil+=(--interpreter "$python")
     done
     if [ ${#new_gil[@]} -gt 0 ]; then
@@ -150,7 +153,7 @@ if [ ${#interpreters[@]} -gt 0 ]; then
 
     # The old GIL on every core, run by run, beside the first interpreter with it.
     for python in "${interpreters[@]}"; do
-        [ "$("$python" "$here/gil_cpython.py" about | cut -d' ' -f2)" = old ] || continue
+        [ "$(gil_of "$python")" = old ] || continue
         if [ ${#one_core[@]} -gt 0 ]; then
             say "7b. The old GIL's race on $(nproc) cores, run by run (side_by_side.py race)"
             race=(--runs 16)

@@ -75,6 +75,7 @@ runs under.
 """
 
 import argparse
+import collections
 import os
 import shutil
 import subprocess
@@ -276,8 +277,7 @@ def print_summary(summary):
 def run_race(args, scratch):
     python = args.interpreter
     # Ask first: a free-threaded interpreter's switches run has no rows at all.
-    label, gil = subprocess.check_output([python, COMPANION, "about"],
-                                         universal_newlines=True).split()
+    label, gil = about(python)
     if gil != "old":
         sys.exit("side_by_side.py: race needs an interpreter with the old GIL (CPython 2); "
                  "%s reports %s" % (python, gil))
@@ -307,11 +307,9 @@ def run_race(args, scratch):
     columns = ["run", "load_1min", "unit", "threads", "sim_handoffs_per_s", "real_handoffs_per_s",
                "handoffs_ratio", "sim_ctxsw_per_s", "real_ctxsw_per_s", "sim_handoffs_per_ctxsw",
                "real_handoffs_per_ctxsw", "per_ctxsw_ratio"]
-    summary = []
-    for n in args.threads:
-        for name, values in reduced([row for row in rows if row[3] == n], 4):
-            summary.append([name, "-", "-", n] + values)
-            print("\t".join(str(v) for v in summary[-1]))
+    summary = summary_rows(rows, [3], 4)   # per thread count
+    for row in summary:
+        print("\t".join(row))
     if args.data:
         write_data(args.data, [
             "interpreter: %s (%s), old GIL" % (python, label),
@@ -352,13 +350,10 @@ def run_cores(args, scratch):
                              "%.3f" % (unit / min(units))])
                 print("\t".join(str(v) for v in rows[-1]))
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
-    summary = []
-    for label in sorted(set(row[2] for row in rows)):
-        for cpu in sorted(set(row[3] for row in rows), key=int):
-            group = [row for row in rows if row[2] == label and row[3] == cpu]
-            for name, values in reduced(group, 4):
-                summary.append([name, "-", label, cpu] + values)
-                print("\t".join(str(v) for v in summary[-1]))
+    # per interpreter and core
+    summary = summary_rows(rows, [2, 3], 4, order=lambda key: (key[0], int(key[1])))
+    for row in summary:
+        print("\t".join(row))
     if args.data:
         write_data(args.data, [
             "interpreters: " + " ".join(args.interpreter),
@@ -386,7 +381,7 @@ def run_hold(args, scratch):
     convoy = ["--intervals", "%dms" % INTERVAL_MS, "--ops", str(args.ops), "--cpus", str(args.cpus)]
     trace = os.path.join(scratch, "trace.tsv")
     for python in args.interpreter:   # ask first: only the new GIL is built on condition variables
-        gil = subprocess.check_output([python, COMPANION, "about"], universal_newlines=True).split()[1]
+        gil = about(python)[1]
         if gil != "new":
             sys.exit("side_by_side.py: hold needs an interpreter with the new GIL; %s reports %s"
                      % (python, gil))
@@ -426,13 +421,12 @@ def run_hold(args, scratch):
                              sum(1 for c in forced if not c["back_first"] and two(c))])
                 print("\t".join(str(v) for v in rows[-1]))
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
-    summary = []
-    for label in sorted(set(row[2] for row in rows)):
-        for source in ("interpreter", "sim_between", "sim_hold"):
-            group = [[str(v) for v in row] for row in rows if row[2] == label and row[3] == source]
-            for name, values in reduced(group, 6, at_least=1):   # a median of counts can be x.5
-                summary.append([name, "-", label, source, "-", "-"] + values)
-                print("\t".join(str(v) for v in summary[-1]))
+    # per interpreter and source; a median of counts can be x.5
+    sources = ["interpreter", "sim_between", "sim_hold"]
+    summary = summary_rows(rows, [2, 3], 6, order=lambda key: (key[0], sources.index(key[1])),
+                           at_least=1)
+    for row in summary:
+        print("\t".join(row))
     if args.data:
         write_data(args.data, [
             "interpreters: " + " ".join(args.interpreter),
@@ -488,9 +482,9 @@ def run_single(args, scratch):
         rows.append(row)
     columns = ["run", "load_1min", "gil_s", "nogil_s", "nogil_over_gil", "sim_new_s", "sim_none_s",
                "sim_none_over_new"]
-    for name, values in reduced(list(rows), 1):
-        rows.append([name] + values)
-        print("\t".join(rows[-1]))
+    for row in summary_rows(rows, [], 1):
+        rows.append(row)
+        print("\t".join(row))
     if args.data:
         write_data(args.data, [
             "gil build: %s (%s), nogil build: %s (%s)" % (args.gil_build, labels["gil"],
@@ -563,18 +557,12 @@ def trace_ops(path, configurations, ops):
     # In time order; records of equal times keep the order they were taken in.
     events = sorted(((int(ns), tid, event, obj) for ns, tid, event, obj in lines[1:]),
                     key=lambda e: e[0])
-    waits = {}
-    for _, tid, event, obj in events:
-        if event == "timedwait_begin":
-            waits[obj] = waits.get(obj, 0) + 1
-    cond = max(waits, key=waits.get) if waits else None
-    sleepers = {}
-    for _, tid, event, _ in events:
-        if event == "sleep":
-            sleepers[tid] = sleepers.get(tid, 0) + 1
+    waits = collections.Counter(e[3] for e in events if e[2] == "timedwait_begin")
+    cond = waits.most_common(1)[0][0] if waits else None
+    sleepers = collections.Counter(e[1] for e in events if e[2] == "sleep")
     if not sleepers:
         sys.exit("side_by_side.py: the trace %s has no sleep" % path)
-    io = max(sleepers, key=sleepers.get)
+    io = sleepers.most_common(1)[0][0]
     kept, last = [], None
     for e in events:
         if e[3] == cond or (e[1] == io and e[2] == "sleep"):
@@ -628,6 +616,32 @@ def core_turns(table):
 def threads_gil(table):
     """The GIL the interpreter reported on the threads' rows of its cpu table."""
     return [row for row in table if row["mode"] == "threads"][0]["gil"]
+
+
+def about(python):
+    """What the interpreter says it is: its label (2.7.18, 3.13.5t) and its GIL."""
+    label, gil = subprocess.check_output([python, COMPANION, "about"],
+                                         universal_newlines=True).split()
+    return label, gil
+
+
+def summary_rows(rows, keys, first, order=None, at_least=0):
+    """The median, min and max rows (reduced) of each group of `rows` alike in
+    the columns `keys`, the groups in the order first met (or sorted by
+    `order`, on the keys' values): the first column says which, the keys
+    keep their values, the others before `first` are "-"."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(tuple(str(row[k]) for k in keys), []).append([str(v) for v in row])
+    out = []
+    for key in (sorted(groups, key=order) if order else list(groups)):
+        for name, values in reduced(groups[key], first, at_least):
+            prefix = ["-"] * first
+            prefix[0] = name
+            for k, v in zip(keys, key):
+                prefix[k] = v
+            out.append(prefix + values)
+    return out
 
 
 def reduced(rows, first, at_least=0):
