@@ -181,6 +181,28 @@ trace_events() { grep -v '^#' "$1" | tail -n +2; }
     assert_contains "gil_trace: $dir/missing/trace.tsv.tmp."
 }
 
+@test "gil_trace.so: the old GIL's semaphore, every take and every release, thread by thread" {
+    local tracer trace=$BATS_TEST_TMPDIR/sem.tsv
+    tracer=$(realpath "$BUILD/chapter03/gil_trace.so")
+    GIL_TRACE=$trace LD_PRELOAD=$tracer run "$BUILD/chapter03/gil_switches" --gil old --threads 3 \
+        --duration 20ms --repeat 1
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    grep -qx "# dropped: 0" "$trace"
+    # Each thread waits, takes, lets go, in that order, from its first take
+    # to its last release; on one semaphore; and more than once.
+    trace_events "$trace" | awk -F'\t' '
+        $3 !~ /^sem_/ { next }
+        { sems[$4] = 1; want = ($2 in next_of) ? next_of[$2] : "sem_wait_begin"
+          if ($3 != want) { print "thread " $2 ": " $3 " where " want " was due"; bad = 1 }
+          next_of[$2] = $3 == "sem_wait_begin" ? "sem_wait_end" : $3 == "sem_wait_end" ? "sem_post" : "sem_wait_begin"
+          n[$3]++ }
+        END { for (t in next_of) if (next_of[t] != "sem_wait_begin") { print "thread " t " ended holding"; bad = 1 }
+              k = 0; for (s in sems) k++
+              if (k != 1 || length(next_of) != 3 || n["sem_post"] < 6) {
+                  print k " semaphores, " length(next_of) " threads, " n["sem_post"] " releases"; bad = 1 }
+              exit bad }'
+}
+
 @test "chapter 3 programs: bad arguments exit 2 naming the option" {
     run "$SWITCHES" --intervals 0ms
     assert_usage_error "--intervals: '0ms' is out of range"
@@ -224,6 +246,40 @@ trace_events() { grep -v '^#' "$1" | tail -n +2; }
 
 COMPANION=chapters/03-simulated-gil/gil_cpython.py
 INTERPRETERS=${WORKBOOK_INTERPRETERS:-/opt/workbook-interpreters}/bin
+
+arrival_rows() {
+    local data=$BATS_TEST_TMPDIR/arrival.tsv
+    run python3 chapters/03-simulated-gil/side_by_side.py arrival --simulation "$BUILD/chapter03" \
+        --interpreter "$py" --rounds 2 --threads 2,3 --duration 50ms --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(rows "$data" round threads source)" = "1 2 interpreter;1 2 sim;1 3 interpreter;1 3 sim;2 2 interpreter;2 2 sim;2 3 interpreter;2 3 sim;median 2 interpreter;min 2 interpreter;max 2 interpreter;median 2 sim;min 2 sim;max 2 sim;median 3 interpreter;min 3 interpreter;max 3 interpreter;median 3 sim;min 3 sim;max 3 sim;" ]
+    awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+        $1 ~ /^[0-9]+$/ {
+            if ($c["unit"] !~ /^[0-9]+ns$/) { print "unit: " $0; bad = 1 }
+            # a hold after a hand-off, and one after none, were both seen; shares are shares
+            if (!($c["handoffs"] >= 1 && $c["handoffs"] < $c["holds"]) ||
+                ($c["handoffs"] / $c["holds"] - $c["handoff_share"]) ^ 2 > 1e-5) { print "counts: " $0; bad = 1 }
+            if (!($c["hold_first_us"] > 0 && $c["hold_again_us"] > 0 && $c["retake_us"] > 0) ||
+                ($c["hold_first_us"] - $c["hold_again_us"] - $c["arrival_us"]) ^ 2 > 1e-5) { print "times: " $0; bad = 1 }
+        }
+        $1 == "min" { low = $0 } $1 == "max" { n = split(low, l, "\t"); split($0, m, "\t")
+            for (i = 6; i <= n; i++) if (l[i] + 0 > m[i] + 0) { print "min above max: " low; bad = 1 } }
+        END { exit bad }' "$data"
+}
+
+@test "side_by_side.py arrival: refuses an interpreter without the old GIL, and under each 2.7 present, the holds traced round by round" {
+    python_or_skip python3
+    arrival_refused() {
+        run python3 chapters/03-simulated-gil/side_by_side.py arrival --simulation "$BUILD/chapter03" \
+            --interpreter "$py" --rounds 1 --duration 50ms
+        [ "$status" -eq 1 ] || { echo "status $status: $output"; return 1; }
+        assert_contains "arrival needs an interpreter with the old GIL"
+    }
+    not_old_gil() { [ "$(reported | cut -d' ' -f2)" != old ]; }
+    each_python arrival_refused not_old_gil "no interpreter without the old GIL here"
+    old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
+    each_python arrival_rows old_gil "no interpreter with the old GIL here (make interpreters)"
+}
 
 # python_or_skip NAME: the interpreter NAME that runs here, from the
 # workbook's folder (make interpreters) or PATH, into $py; else skip the test.

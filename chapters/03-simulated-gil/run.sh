@@ -28,7 +28,7 @@ else
 fi
 # This machine's graphs must not show CPython figures from an earlier run.
 [ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv "$DATA_DIR"/03-fidelity*.tsv "$DATA_DIR"/03-old-gil-race.tsv \
-    "$DATA_DIR"/03-cores.tsv "$DATA_DIR"/03-convoy-hold.tsv
+    "$DATA_DIR"/03-cores.tsv "$DATA_DIR"/03-convoy-hold.tsv "$DATA_DIR"/03-old-gil-arrival.tsv
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -160,8 +160,13 @@ if [ ${#interpreters[@]} -gt 0 ]; then
             [ "$MODE" = quick ] && race=(--runs 2 --duration 100ms)
             python3 "$here/side_by_side.py" race --simulation "$BIN" --interpreter "$python" \
                 "${race[@]}" --data "$DATA_DIR/03-old-gil-race.tsv"
+            say "7c. What a thread pays on winning the old GIL from another, traced (side_by_side.py arrival)"
+            arrival=(--rounds 10)
+            [ "$MODE" = quick ] && arrival=(--rounds 1 --duration 50ms)
+            python3 "$here/side_by_side.py" arrival --simulation "$BIN" --interpreter "$python" \
+                "${arrival[@]}" --data "$DATA_DIR/03-old-gil-arrival.tsv"
             if [ "$MODE" = measure ]; then
-                say "7c. The same fidelity with the simulation's own unit, for comparison (--own-unit)"
+                say "7d. The same fidelity with the simulation's own unit, for comparison (--own-unit)"
                 python3 "$here/side_by_side.py" fidelity --simulation "$BIN" --interpreter "$python" \
                     --cpus "$(nproc)" --rounds 5 --own-unit --data "$DATA_DIR/03-fidelity-own-unit.tsv"
             fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """side_by_side.py - the simulation beside the real interpreters, round after round.
 
-Five experiments, each a series of rounds; within a round the programs run
+Six experiments, each a series of rounds; within a round the programs run
 one right after the other, so that they share the machine's state of the
 moment, and every figure is a ratio of two runs of that round:
 
@@ -51,6 +51,13 @@ moment, and every figure is a ratio of two runs of that round:
             from the traces: how long the I/O thread held the GIL between
             its calls, how soon the thread it forced off was waiting again,
             and in how many calls that was before the I/O thread let go.
+  arrival   what a thread pays on winning the old GIL from another: round
+            after round, for each thread count, 2.7's switches --count-only
+            beside gil_switches --gil old (its unit that run's turn_ns), both
+            under gil_trace.so; from the traces, the median hold that follows
+            a hand-off against the median of those that follow none (the
+            thread took the lock straight back), and how long letting go and
+            taking back takes.
   single    what the GIL buys one thread: the same countdown, serial, under
             a GIL build (--gil-build) and a free-threaded build of the same
             source and flags (--free-threaded), side by side, the order
@@ -64,6 +71,8 @@ moment, and every figure is a ratio of two runs of that round:
   python3 side_by_side.py cores --simulation build/chapter03 \\
       --interpreter /opt/workbook-interpreters/bin/python2.7 --interpreter python3 --data c.tsv
   python3 side_by_side.py hold --simulation build/chapter03 --interpreter python3 --data h.tsv
+  python3 side_by_side.py arrival --simulation build/chapter03 \\
+      --interpreter /opt/workbook-interpreters/bin/python2.7 --rounds 10 --data a.tsv
   python3 side_by_side.py single --simulation build/chapter03 \\
       --gil-build /opt/workbook-interpreters/bin/python3.13 \\
       --free-threaded /opt/workbook-interpreters/bin/python3.13t --data s.tsv
@@ -103,6 +112,8 @@ def main():
             run_cores(args, scratch)
         elif args.experiment == "hold":
             run_hold(args, scratch)
+        elif args.experiment == "arrival":
+            run_arrival(args, scratch)
         else:
             run_single(args, scratch)
     finally:
@@ -274,24 +285,39 @@ def print_summary(summary):
 # ---- race: the old GIL on several cores, run by run -------------------------------------------
 
 
-def run_race(args, scratch):
-    python = args.interpreter
-    # Ask first: a free-threaded interpreter's switches run has no rows at all.
+def need_old_gil(python, experiment):
+    """The interpreter's label; exits unless it has the old GIL. Asked first:
+    a free-threaded interpreter's switches run has no rows at all."""
     label, gil = about(python)
     if gil != "old":
-        sys.exit("side_by_side.py: race needs an interpreter with the old GIL (CPython 2); "
-                 "%s reports %s" % (python, gil))
+        sys.exit("side_by_side.py: %s needs an interpreter with the old GIL (CPython 2); "
+                 "%s reports %s" % (experiment, python, gil))
+    return label
+
+
+def old_gil_pair(args, scratch, python, n, traces=None):
+    """2.7's switches --count-only with n threads, then gil_switches --gil old
+    with its unit that run's turn_ns (a turn on its cores, around it): the
+    unit, and each one's (rows, context switches); under gil_trace.so if
+    `traces` gives the two trace files."""
+    run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"]
+    real = run_tsv_counting(scratch, [python, COMPANION, "switches", "--count-only"] + run,
+                            trace=(args.tracer, traces[0]) if traces else None)
+    unit = "%.0fns" % float(real[0][0]["turn_ns"])
+    sim = run_tsv_counting(scratch, [os.path.join(args.simulation, "gil_switches"),
+                                     "--gil", "old", "--unit", unit] + run,
+                           trace=(args.tracer, traces[1]) if traces else None)
+    return unit, real, sim
+
+
+def run_race(args, scratch):
+    python = args.interpreter
+    label = need_old_gil(python, "race")
     rows = []
     for r in range(1, args.runs + 1):
         load = "%.2f" % os.getloadavg()[0]
         for n in args.threads:
-            # The interpreter first: its run times a turn on its cores, the simulation's unit.
-            run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"]
-            real, real_switches = run_tsv_counting(scratch, [python, COMPANION, "switches",
-                                                             "--count-only"] + run)
-            unit = "%.0fns" % float(real[0]["turn_ns"])
-            sim, sim_switches = run_tsv_counting(scratch, [os.path.join(args.simulation, "gil_switches"),
-                                                           "--gil", "old", "--unit", unit] + run)
+            unit, (real, real_switches), (sim, sim_switches) = old_gil_pair(args, scratch, python, n)
             pair = {}
             for who, table, switches in (("real", real, real_switches), ("sim", sim, sim_switches)):
                 rate = value(table, "switches_per_s", threads=n)
@@ -324,6 +350,56 @@ def run_race(args, scratch):
             "handoffs_per_ctxsw: hand-offs in the run over its context switches",
             "the last rows: median, min and max of each column over the runs, per thread count"],
             columns, rows + summary)
+
+
+# ---- arrival: the old GIL's first hold on winning the lock ---------------------------------------
+
+
+def run_arrival(args, scratch):
+    python = args.interpreter
+    label = need_old_gil(python, "arrival")
+    traces = (os.path.join(scratch, "real.tsv"), os.path.join(scratch, "sim.tsv"))
+    rows = []
+    for r in range(1, args.rounds + 1):
+        load = "%.2f" % os.getloadavg()[0]
+        for n in args.threads:
+            unit, (real, _), (sim, _) = old_gil_pair(args, scratch, python, n, traces)
+            for source, table, trace in (("interpreter", real, traces[0]), ("sim", sim, traces[1])):
+                h = trace_holds(trace)
+                rows.append([r, load, unit, n, source,
+                             "%.0f" % value(table, "switches_per_s", threads=n), h["holds"],
+                             h["handoffs"], "%.3f" % (h["handoffs"] / h["holds"]),
+                             "%.3f" % h["first_us"], "%.3f" % h["again_us"],
+                             "%.3f" % (h["first_us"] - h["again_us"]), "%.3f" % h["retake_us"]])
+                print("\t".join(str(v) for v in rows[-1]))
+        print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
+    sources = ["interpreter", "sim"]
+    summary = summary_rows(rows, [3, 4], 5, order=lambda key: (int(key[0]), sources.index(key[1])))
+    for row in summary:
+        print("\t".join(row))
+    if args.data:
+        write_data(args.data, [
+            "interpreter: %s (%s), old GIL" % (python, label),
+            "each round, for each thread count: under gil_trace.so (%s) switches --count-only "
+            "--threads N --duration %gs --repeat 1 under the interpreter, then, traced too, %s "
+            "--gil old --unit (the time a turn of the countdown took the interpreter on each core, "
+            "before and after its run: its turn_ns) with the same options"
+            % (args.tracer_shown, args.duration, os.path.join(args.simulation, "gil_switches")),
+            "handoffs_per_s: the program's own figure, traced (the tracer's clock reads lengthen "
+            "each hold and lower it)",
+            "from the trace, while all N CPU-bound threads ran: holds, from a thread's taking the "
+            "lock (the end of its sem_wait) to its letting go (its sem_post); handoffs: the holds "
+            "of a thread other than the one before; handoff_share: handoffs / holds",
+            "hold_first_us: the median hold that follows a hand-off (the thread has just won the "
+            "lock from another); hold_again_us: the median of the others (it took the lock "
+            "straight back); arrival_us: hold_first_us - hold_again_us",
+            "retake_us: the median time from a thread's letting go to its taking the lock back, "
+            "where no other thread took it between",
+            "the last rows: median, min and max of each column over the rounds, per thread count "
+            "and source"] + ["simulation " + line for line in BUILD],
+            ["round", "load_1min", "unit", "threads", "source", "handoffs_per_s", "holds",
+             "handoffs", "handoff_share", "hold_first_us", "hold_again_us", "arrival_us",
+             "retake_us"], rows + summary)
 
 
 # ---- cores: each core's speed, for the interpreter and for the simulation ------------------------
@@ -608,6 +684,66 @@ def trace_ops(path, configurations, ops):
     return result
 
 
+def trace_holds(path):
+    """What gil_trace.so saw of the old GIL (a semaphore, the one posted most)
+    in a run of CPU-bound threads, while all of them ran (the threads that
+    ran at the same time as another, not the main thread: the window where
+    every one of them had begun and none had ended). A hold: from a thread's
+    sem_wait returning to its next sem_post. Returns holds, handoffs (holds
+    by another thread than the hold before), first_us and again_us (the
+    median hold after a hand-off and after none) and retake_us (the median
+    time from a sem_post to the same thread's sem_wait returning, where no
+    other thread held the lock in between)."""
+    if not os.path.exists(path):
+        sys.exit("side_by_side.py: no trace in %s: was gil_trace.so loaded?" % path)
+    with open(path) as f:
+        text = f.read().splitlines()
+    head = dict(line[2:].split(": ", 1) for line in text if line.startswith("# ") and ": " in line)
+    if int(head.get("dropped", "0")) > 0:
+        sys.exit("side_by_side.py: the trace %s is full (%s records dropped): a shorter --duration"
+                 % (path, head["dropped"]))
+    main_tid = text[0].rsplit(" ", 1)[1]   # "# gil_trace: ... of pid N": the main thread's tid
+    lines = [line.split("\t") for line in text if not line.startswith("#")][1:]
+    events = sorted(((int(ns), tid, event, obj) for ns, tid, event, obj in lines
+                     if event.startswith("sem_")), key=lambda e: e[0])
+    posts = collections.Counter(e[3] for e in events if e[2] == "sem_post")
+    if not posts:
+        sys.exit("side_by_side.py: the trace %s has no sem_post" % path)
+    lock = posts.most_common(1)[0][0]
+    events = [e for e in events if e[3] == lock and e[1] != main_tid]
+    life = {}
+    for ns, tid, _, _ in events:
+        life[tid] = (life.get(tid, (ns, ns))[0], ns)
+    workers = [t for t in life if any(o != t and life[o][0] < life[t][1] and life[t][0] < life[o][1]
+                                      for o in life)]
+    if len(workers) < 2:
+        sys.exit("side_by_side.py: the trace %s shows no two threads running at once" % path)
+    begin, end = max(life[t][0] for t in workers), min(life[t][1] for t in workers)
+    holds, taken = [], {}
+    for ns, tid, event, _ in events:
+        if tid not in workers:
+            continue
+        if event == "sem_wait_end":
+            taken[tid] = ns
+        elif event == "sem_post" and tid in taken:
+            start = taken.pop(tid)
+            if begin <= start and ns <= end:
+                holds.append((start, ns, tid))
+    holds.sort()
+    first, again, retake = [], [], []
+    for (_, end0, tid0), (start1, end1, tid1) in zip(holds, holds[1:]):
+        if tid1 != tid0:
+            first.append((end1 - start1) / 1e3)
+        else:
+            again.append((end1 - start1) / 1e3)
+            retake.append((start1 - end0) / 1e3)
+    if not first or not again:
+        sys.exit("side_by_side.py: the trace %s has %d holds after a hand-off and %d after none: "
+                 "too few to compare" % (path, len(first), len(again)))
+    return {"holds": len(holds) - 1, "handoffs": len(first), "first_us": median(first),
+            "again_us": median(again), "retake_us": median(retake)}
+
+
 def core_turns(table):
     """The rows of a gil_cpython.py turn table that time a core (not its summary rows)."""
     return [row for row in table if row["repeat"].isdigit()]
@@ -763,6 +899,16 @@ def parse_args():
                     help="calls per run (default 40)")
     ho.add_argument("--data")
 
+    ar = sub.add_parser("arrival", help="the old GIL's first hold after winning the lock, traced")
+    ar.add_argument("--simulation", type=directory, required=True)
+    ar.add_argument("--interpreter", type=interpreter, required=True,
+                    help="an interpreter with the old GIL (CPython 2.7)")
+    ar.add_argument("--rounds", type=positive, default=5)
+    ar.add_argument("--threads", type=int_list(2, 16), default=[2, 4])
+    ar.add_argument("--duration", type=duration, default=0.2,
+                    help="each run's length (default 200ms: the trace holds about a second)")
+    ar.add_argument("--data")
+
     si = sub.add_parser("single", help="one thread under a GIL build and a free-threaded build")
     si.add_argument("--simulation", type=directory, required=True)
     si.add_argument("--gil-build", type=interpreter, required=True)
@@ -772,7 +918,7 @@ def parse_args():
     si.add_argument("--repeat", type=positive, default=3)
     si.add_argument("--data")
     args = parser.parse_args()
-    if args.experiment in ("fidelity", "hold"):
+    if args.experiment in ("fidelity", "hold", "arrival"):
         # The tracer is built beside the simulation (make build-chapter03).
         args.tracer_shown = os.path.join(args.simulation, "gil_trace.so")
         args.tracer = os.path.abspath(args.tracer_shown)

@@ -2,30 +2,34 @@
  *
  * A library loaded into a program with LD_PRELOAD, so it works on a CPython
  * interpreter as well as on this chapter's simulation: both build their GIL
- * from one mutex and condition variables, and CPython's new GIL has the same
- * shape as common/gil.c's.  Each call of pthread_cond_wait, _timedwait,
- * _signal and _broadcast, and each sleep (nanosleep, clock_nanosleep, and
- * select, which time.sleep() uses before Python 3.11), is
- * recorded with the time and the calling thread; when the program exits the
- * records are written, as TSV, to the file GIL_TRACE names (written to a
- * temporary file first, then renamed).  Without GIL_TRACE nothing is
- * written.
+ * from the same calls.  The new GIL (CPython 3, common/gil.c's new mode) is
+ * one mutex and condition variables; the old GIL (CPython 2 on Linux, the
+ * old mode) is a POSIX semaphore.  Each call of pthread_cond_wait,
+ * _timedwait, _signal and _broadcast, of sem_wait and sem_post, and each
+ * sleep (nanosleep, clock_nanosleep, and select, which time.sleep() uses
+ * before Python 3.11), is recorded with the time and the calling thread;
+ * when the program exits the records are written, as TSV, to the file
+ * GIL_TRACE names (written to a temporary file first, then renamed).
+ * Without GIL_TRACE nothing is written.
  *
  *   GIL_TRACE=trace.tsv LD_PRELOAD=build/chapter03/gil_trace.so python3 ...
  *
- * side_by_side.py's `hold` experiment reads these files: how long the thread
- * doing the blocking operation holds the GIL between taking it and letting
- * it go, and whether the thread it forced off is back waiting by then.
+ * side_by_side.py's `hold` experiment reads these files for the new GIL: how
+ * long the thread doing the blocking operation holds the GIL between taking
+ * it and letting it go, and whether the thread it forced off is back waiting
+ * by then.  Its `arrival` experiment reads them for the old GIL: how long a
+ * thread holds the lock when it has just won it from another thread, against
+ * when it took it straight back.
  *
  * A record costs one clock_gettime and one atomic add.  The records live in a
  * fixed array; the ones beyond it are counted, not kept, and the file says
- * how many.  The old GIL of Python 2 waits on a semaphore, not a condition
- * variable: it leaves nothing here to read.
+ * how many.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,17 +42,20 @@
 
 /* NOT_YET: a record taken and not yet written (a thread still running at exit). */
 enum event { NOT_YET, SIGNAL, BROADCAST, WAIT_BEGIN, WAIT_END, TIMEDWAIT_BEGIN, TIMEDWAIT_OK,
-             TIMEDWAIT_TIMEOUT, SLEEP, N_EVENTS };
+             TIMEDWAIT_TIMEOUT, SLEEP, SEM_POST, SEM_WAIT_BEGIN, SEM_WAIT_END, N_EVENTS };
 static const char *const event_name[N_EVENTS] = {
     "-", "signal", "broadcast", "wait_begin", "wait_end", "timedwait_begin", "timedwait_ok",
-    "timedwait_timeout", "sleep"
+    "timedwait_timeout", "sleep", "sem_post", "sem_wait_begin", "sem_wait_end"
 };
 
 /* The event is stored last, with release order: a record whose event reads
  * NOT_YET at exit was not finished and is left out. */
 struct record { int64_t ns; int32_t tid; atomic_int event; const void *object; };
 
-enum { CAPACITY = 1 << 18 };
+/* The old GIL is let go and taken back every hundred ticks, some hundreds
+ * of thousands of times a second, even in a thread alone: room for a few
+ * seconds of that (48 MB, touched only as it fills). */
+enum { CAPACITY = 1 << 21 };
 static struct record records[CAPACITY];
 static atomic_long taken;          /* records asked for, kept or not */
 
@@ -59,6 +66,22 @@ static int (*real_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct t
 static int (*real_nanosleep)(const struct timespec *, struct timespec *);
 static int (*real_clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
 static int (*real_select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+static int (*real_sem_post)(sem_t *);
+static int (*real_sem_wait)(sem_t *);
+
+/*
+ * CPython 2.7 comes from an older Debian here (make interpreters), with its
+ * own, older C library, in which the dl* functions live in libdl under the
+ * version they have had since the start on x86-64.  Since glibc 2.34 they
+ * are in libc under GLIBC_2.34, and the old version is kept there too: ask
+ * for the old one, which both libraries have, so that one build of this
+ * file loads into 2.7 as well as into the programs built here.
+ */
+#if defined(__x86_64__) && defined(__GLIBC__)
+__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
+__asm__(".symver dlvsym,dlvsym@GLIBC_2.2.5");
+__asm__(".symver dlerror,dlerror@GLIBC_2.2.5");
+#endif
 
 /* dlsym returns an object pointer; POSIX's way to store it in a function
  * pointer. `version`: the symbol version wanted, where the C library has
@@ -86,6 +109,8 @@ __attribute__((constructor)) static void trace_init(void)
     resolve(&real_nanosleep, "nanosleep", NULL);
     resolve(&real_clock_nanosleep, "clock_nanosleep", NULL);
     resolve(&real_select, "select", NULL);
+    resolve(&real_sem_post, "sem_post", NULL);
+    resolve(&real_sem_wait, "sem_wait", NULL);
 }
 
 static _Thread_local int32_t my_tid;
@@ -155,14 +180,28 @@ int select(int n, fd_set *readable, fd_set *writable, fd_set *failed, struct tim
     return real_select(n, readable, writable, failed, timeout);
 }
 
+int sem_post(sem_t *sem)
+{
+    record(SEM_POST, sem);
+    return real_sem_post(sem);
+}
+
+int sem_wait(sem_t *sem)
+{
+    record(SEM_WAIT_BEGIN, sem);
+    int rc = real_sem_wait(sem);
+    record(SEM_WAIT_END, sem);
+    return rc;
+}
+
 static int write_records(FILE *out, long kept, long dropped)
 {
     long unfinished = 0;
     for (long i = 0; i < kept; i++)
         if (atomic_load_explicit(&records[i].event, memory_order_acquire) == NOT_YET)
             unfinished++;
-    if (fprintf(out, "# gil_trace: pthread_cond_* and sleeps of pid %ld\n# dropped: %ld\n"
-                     "# unfinished: %ld\nns\ttid\tevent\tobject\n",
+    if (fprintf(out, "# gil_trace: pthread_cond_*, sem_wait, sem_post and sleeps of pid %ld\n"
+                     "# dropped: %ld\n# unfinished: %ld\nns\ttid\tevent\tobject\n",
                 (long)getpid(), dropped, unfinished) < 0)
         return -1;
     for (long i = 0; i < kept; i++) {
