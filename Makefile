@@ -85,12 +85,15 @@ $(MPI_BIN): | deps-mpi
 
 # ---- chapter 3's tracer: a library loaded with LD_PRELOAD --------------------
 # It is loaded into interpreters built without sanitizers, so it is built
-# without them (the sanitizer builds get an ordinary copy).
+# without them (the sanitizer builds get an ordinary copy). It names libdl
+# (libdl.so.2) even where the C library holds dlsym itself (glibc 2.34 and
+# later): an older C library, as 2.7's from Debian 11, keeps it there.
 TRACE_SO := $(BUILD)/chapter03/gil_trace.so
 
 $(TRACE_SO): chapters/03-simulated-gil/trace/gil_trace.c | deps-build
 	@mkdir -p $(@D)
-	$(CC) $(filter-out $(SAN),$(ALL_CFLAGS)) -fPIC -shared -MMD -MP -MF $@.d -o $@ $< -ldl
+	$(CC) $(filter-out $(SAN),$(ALL_CFLAGS)) -fPIC -shared -MMD -MP -MF $@.d -o $@ $< \
+	    -Wl,--no-as-needed -l:libdl.so.2
 
 build-chapter03: $(TRACE_SO)
 

@@ -4,11 +4,18 @@
 #include "args.h"
 #include "clock.h"
 
+#include "error.h"
+
 #include <math.h>
 #include <stdio.h>
 
 int interp_rounds = BYTECODE_ROUNDS;
-static char unit_comment[128];
+static long long unit_asked;         /* --unit in ns; 0: not given */
+static double unit_measured;         /* the chain's unit, timed alone */
+static bool interpreting;            /* --interpret */
+static int interpreted_rounds = BYTECODE_ROUNDS;
+static double interpreted_measured;  /* an interpreted turn, timed alone under the old GIL */
+static char unit_comment[320];
 
 void interp_begin(gil_thread *t)
 {
@@ -20,9 +27,154 @@ void interp_end(gil_thread *t)
     gil_drop(t, RELEASE_EXIT);
 }
 
+/* ---- the countdown, interpreted (--interpret) ------------------------------------ */
+
+/* A PyIntObject of CPython 2.7: reference count, type, value (24 bytes). */
+struct object {
+    long refcount;
+    union {
+        const char *type;
+        struct object *next;   /* on the free list, the type's place links it, as in 2.7 */
+    };
+    long value;
+};
+
+enum { SMALL_MIN = -5, SMALL_MAX = 256, POOL = 4096 };
+static const char int_type[] = "int", bool_type[] = "bool";
+/* The interpreter's, shared by every thread and written only under the GIL. */
+static struct object small_ints[SMALL_MAX - SMALL_MIN + 1], py_true, py_false;
+static struct object pool[POOL];    /* the larger integers: a block, then a free list */
+static size_t pool_used;
+static struct object *free_list;
+
+static inline void incref(struct object *o)
+{
+    o->refcount++;
+}
+
+static inline void decref(struct object *o)
+{
+    if (--o->refcount == 0) {        /* only a larger integer: the others stay referenced */
+        o->next = free_list;
+        free_list = o;
+    }
+}
+
+/* PyInt_FromLong: a small integer is shared; another is taken from the free list. */
+static struct object *new_int(long value)
+{
+    if (value >= SMALL_MIN && value <= SMALL_MAX) {
+        struct object *o = &small_ints[value - SMALL_MIN];
+        incref(o);
+        return o;
+    }
+    struct object *o = free_list;
+    if (o != NULL)
+        free_list = o->next;
+    else if (pool_used < POOL)
+        o = &pool[pool_used++];
+    else
+        die_msg("interp: out of integer objects");
+    *o = (struct object){ .refcount = 1, .type = int_type, .value = value };
+    return o;
+}
+
+/* The opcodes of `while n > 0: n -= 1` in CPython 2.7, as `dis` shows them. */
+enum opcode { LOAD_FAST, LOAD_CONST_0, LOAD_CONST_1, COMPARE_OP_GT, POP_JUMP_IF_FALSE,
+              INPLACE_SUBTRACT, STORE_FAST, JUMP_ABSOLUTE };
+static const unsigned char countdown[] = {
+    LOAD_FAST, LOAD_CONST_0, COMPARE_OP_GT, POP_JUMP_IF_FALSE,
+    LOAD_FAST, LOAD_CONST_1, INPLACE_SUBTRACT, STORE_FAST, JUMP_ABSOLUTE,
+};
+
+/* The countdown from n, one turn a unit: the eval breaker at the backward jump. */
+static void run_interpreted(gil_thread *t, long long n)
+{
+    uint64_t state = t->state;
+    struct object *consts[2] = { new_int(0), new_int(1) };   /* co_consts */
+    struct object *local = new_int((long)n);                 /* f_localsplus[0]: n */
+    struct object *stack[2], **sp = stack;                   /* the value stack */
+    const unsigned char *pc = countdown;
+    for (;;) {
+        struct object *v, *w, *x;
+        switch ((enum opcode)*pc++) {
+        case LOAD_FAST:
+            incref(local);
+            *sp++ = local;
+            break;
+        case LOAD_CONST_0:
+        case LOAD_CONST_1:
+            x = consts[pc[-1] == LOAD_CONST_1];
+            incref(x);
+            *sp++ = x;
+            break;
+        case COMPARE_OP_GT:
+            w = *--sp;
+            v = *--sp;
+            x = v->value > w->value ? &py_true : &py_false;
+            incref(x);
+            decref(v);
+            decref(w);
+            *sp++ = x;
+            break;
+        case POP_JUMP_IF_FALSE:
+            x = *--sp;
+            decref(x);
+            if (x == &py_false)
+                goto done;
+            break;
+        case INPLACE_SUBTRACT:
+            w = *--sp;
+            v = *--sp;
+            for (int i = 0; i < interpreted_rounds; i++)   /* the rest of a turn's work */
+                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            x = new_int(v->value - w->value);
+            decref(v);
+            decref(w);
+            *sp++ = x;
+            break;
+        case STORE_FAST:
+            x = local;
+            local = *--sp;
+            decref(x);
+            break;
+        case JUMP_ABSOLUTE:
+            pc = countdown;
+            gil_eval_breaker(t);   /* the turn's ticks, and perhaps a release */
+            break;
+        }
+    }
+done:
+    decref(local);
+    decref(consts[0]);
+    decref(consts[1]);
+    t->state = state ^ (state >> 31);
+    t->units += n;
+}
+
+void interp_use_interpret(void)
+{
+    for (long v = SMALL_MIN; v <= SMALL_MAX; v++)   /* the table holds a reference */
+        small_ints[v - SMALL_MIN] = (struct object){ .refcount = 1, .type = int_type, .value = v };
+    py_true = (struct object){ .refcount = 1, .type = bool_type, .value = 1 };
+    py_false = (struct object){ .refcount = 1, .type = bool_type, .value = 0 };
+    interpreting = true;
+    if (unit_asked > 0)
+        interp_use_unit(NULL);   /* the unit asked before --interpret: time this one too */
+}
+
+bool interp_interpreting(void)
+{
+    return interpreting;
+}
+
 // snippet-begin: eval-loop
 void interp_run(gil_thread *t, long long n)
 {
+    if (interpreting && t->gil->mode == GIL_OLD) {
+        run_interpreted(t, n);
+        return;
+    }
     uint64_t state = t->state;
     for (long long i = 0; i < n; i++) {
         state = bytecode(state);   /* one bytecode of real work ... */
@@ -53,13 +205,15 @@ void interp_sleep(gil_thread *t, int64_t ns)
 }
 // snippet-end: blocking-call
 
-/* The best of three timings of n bytecodes by one thread alone, in ns each. */
-static double ns_per_unit(long long n)
+/* The best of three timings of n units by one thread alone, in ns each: under
+ * the old GIL (which it takes, and lets go every 101 ticks) when `old`. */
+static double ns_per_unit(long long n, bool old)
 {
     gil g;
     gil_thread t;
-    gil_init(&g, GIL_NONE, GIL_DEFAULT_INTERVAL_US);
+    gil_init(&g, old ? GIL_OLD : GIL_NONE, GIL_DEFAULT_INTERVAL_US);
     gil_thread_init(&t, &g, 0, 0);
+    interp_begin(&t);
     double best = 0;
     for (int round = 0; round < 3; round++) {
         int64_t start = now_ns();
@@ -67,6 +221,7 @@ static double ns_per_unit(long long n)
         double ns = (double)(now_ns() - start) / (double)n;
         best = round == 0 || ns < best ? ns : best;
     }
+    interp_end(&t);
     gil_thread_free(&t);
     gil_destroy(&g);
     return best;
@@ -74,24 +229,49 @@ static double ns_per_unit(long long n)
 
 double interp_ns_per_bytecode(void)
 {
-    return ns_per_unit(2000000);
+    return ns_per_unit(2000000, false);
+}
+
+/* Rounds that make a unit last `want` ns: the eval breaker's check and the
+ * dispatch do not grow with the rounds, so correct thrice. Each timing runs
+ * for some 30 ms (a round takes a ns or two). */
+static int rounds_for(long long want, int *rounds, bool old)
+{
+    for (int pass = 0; pass < 3; pass++) {
+        double got = ns_per_unit((long long)(3e7 / ((double)*rounds * 1.6)) + 1000, old);
+        long r = lround((double)*rounds * (double)want / got);
+        *rounds = r < 1 ? 1 : (int)r;
+    }
+    return *rounds;
 }
 
 void interp_use_unit(const char *text)
 {
-    long long want = arg_duration_ns("--unit", text, 5, 1000);
-    /* The eval breaker's check does not grow with the rounds: correct thrice.
-     * Each timing runs for some 30 ms (a round takes a ns or two). */
-    for (int pass = 0; pass < 3; pass++) {
-        double got = ns_per_unit((long long)(3e7 / ((double)interp_rounds * 1.6)) + 1000);
-        long rounds = lround((double)interp_rounds * (double)want / got);
-        interp_rounds = rounds < 1 ? 1 : (int)rounds;
+    if (text != NULL) {
+        unit_asked = arg_duration_ns("--unit", text, 5, 1000);
+        rounds_for(unit_asked, &interp_rounds, false);
+        unit_measured = interp_ns_per_bytecode();
     }
-    snprintf(unit_comment, sizeof unit_comment, "unit: %lld ns asked, %d rounds, %.1f ns measured",
-             want, interp_rounds, interp_ns_per_bytecode());
+    if (interpreting && unit_asked > 0) {
+        rounds_for(unit_asked, &interpreted_rounds, true);
+        interpreted_measured = ns_per_unit(2000000, true);
+    }
 }
 
 const char *interp_unit_comment(void)
 {
+    int used = 0;
+    if (unit_asked > 0)
+        used = snprintf(unit_comment, sizeof unit_comment,
+                        "unit: %lld ns asked, %d rounds, %.1f ns measured",
+                        unit_asked, interp_rounds, unit_measured);
+    if (interpreting && used >= 0 && (size_t)used < sizeof unit_comment) {
+        if (interpreted_measured == 0)   /* the default rounds: time them once, for the record */
+            interpreted_measured = ns_per_unit(2000000, true);
+        snprintf(unit_comment + used, sizeof unit_comment - (size_t)used,
+                 "%sinterpret: the old GIL's units interpret the countdown as CPython 2.7 does, "
+                 "%d rounds, %.1f ns measured under the old GIL alone",
+                 used > 0 ? "; " : "", interpreted_rounds, interpreted_measured);
+    }
     return unit_comment[0] != '\0' ? unit_comment : NULL;
 }

@@ -20,6 +20,8 @@
 
 #include "gil.h"
 
+#include <stdbool.h>
+
 /*
  * The work of one bytecode: a short chain of multiply-adds, BYTECODE_ROUNDS
  * of them unless --unit (interp_use_unit) asked for a unit of a given time.
@@ -64,5 +66,32 @@ const char *interp_unit_comment(void);
 #define INTERP_UNIT_HELP \
     "  --unit D          make one unit of work last about D, like 23ns (5ns to\n" \
     "                    1us; default: 22 rounds of multiply-add)\n"
+
+/*
+ * --interpret (old GIL only): each unit of a simulated thread is one turn of
+ * `while n > 0: n -= 1` interpreted as CPython 2.7 interprets it, not the
+ * chain of multiply-adds alone. The nine opcodes of the turn are dispatched
+ * one by one over the values of a frame, and each writes the reference
+ * counts 2.7's does: of the integer objects, shared by every thread (the
+ * small integers -5 to 256 and the constants 0 and 1 among them; larger
+ * ones, as in gil_cpu's long countdowns, come from one free list, as 2.7's
+ * do), and of True and False. The
+ * subtraction also does the multiply-adds, as many as make the unit last
+ * --unit alone, timed under the old GIL (it lets go every 101 ticks alone
+ * too, as 2.7 does once a thread has started). What this adds: on winning
+ * the GIL from a thread on another core, a thread finds those objects in
+ * that core's cache, not its own, and its first turns are slower; the
+ * chain keeps everything in registers and pays almost nothing for moving
+ * (side_by_side.py arrival measures both against 2.7). The ticks are still
+ * counted a turn at a time (GIL_TICKS_PER_UNIT). Call before any thread
+ * starts; the program refuses it beside another --gil (interp_interpreting).
+ */
+void interp_use_interpret(void);
+bool interp_interpreting(void);
+#define INTERP_INTERPRET_HELP \
+    "  --interpret       under the old GIL (--gil old only), each unit interprets a\n" \
+    "                    turn of the countdown as CPython 2.7 does: opcodes\n" \
+    "                    dispatched over a frame, reference counts of shared\n" \
+    "                    integer objects written\n"
 
 #endif

@@ -257,7 +257,7 @@ static double time_ops(const struct config *cfg, gil_mode mode, long interval_us
 
 static const char usage_line[] =
     "gil_convoy [--gil LIST] [--cpu-threads LIST] [--intervals LIST] [--op D] [--ops N]\n"
-    "                  [--between D | --hold D] [--cpus N] [--unit D] [--data FILE] [--quick]\n"
+    "                  [--between D | --hold D] [--cpus N] [--unit D] [--interpret] [--data FILE] [--quick]\n"
     "                  [--progress]";
 static const char help_text[] =
     "Times a short blocking operation alone and beside CPU-bound threads under a\n"
@@ -279,7 +279,8 @@ static const char help_text[] =
     "                    after a call to its next call (1us to 1ms; not with\n"
     "                    --between)\n"
     "  --cpus N          run on N cores only (default: all allowed)\n"
-    INTERP_UNIT_HELP;
+    INTERP_UNIT_HELP
+    INTERP_INTERPRET_HELP;
 
 /* The defaults (fewer intervals and operations with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -295,6 +296,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "hold", required_argument, NULL, 'H' },
         { "cpus", required_argument, NULL, 'c' },
         { "unit", required_argument, NULL, 'u' },
+        { "interpret", no_argument, NULL, 'I' },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -344,9 +346,14 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         case 'u':
             interp_use_unit(optarg);
             break;
+        case 'I':
+            interp_use_interpret();
+            break;
         }
     }
     arg_no_operands(argc, argv);
+    if (interp_interpreting() && (cfg->gil_used[GIL_NEW] || cfg->gil_used[GIL_NONE]))
+        usage_error("--interpret: only with --gil old (2.7's eval loop)");
     if (cfg->between_given && cfg->hold_ns > 0)
         usage_error("--hold: not with --between (one says how long the Python between two "
                     "calls lasts, the other the whole hold)");

@@ -299,7 +299,7 @@ static void report_series(const struct config *cfg, const struct series *series,
 
 static const char usage_line[] =
     "gil_cpu [--gil LIST] [--workers LIST] [--processes LIST] [--work N] [--cpus N]\n"
-    "               [--interval DURATION] [--unit D] [--repeat N] [--data FILE] [--quick] [--progress]";
+    "               [--interval DURATION] [--unit D] [--interpret] [--repeat N] [--data FILE] [--quick] [--progress]";
 static const char help_text[] =
     "Splits CPU-bound work among threads under a simulated GIL, and among\n"
     "processes, and reports the speed-up over the same work done serially.\n"
@@ -311,7 +311,8 @@ static const char help_text[] =
     "                    about a second)\n"
     "  --cpus N          run on N cores only (1 to the cores allowed; default all)\n"
     "  --interval D      switch interval of the new GIL (default 5ms)\n"
-    INTERP_UNIT_HELP;
+    INTERP_UNIT_HELP
+    INTERP_INTERPRET_HELP;
 
 /* The defaults (less work and fewer workers with --quick), then the options given. */
 static void parse_args(int argc, char *argv[], struct config *cfg)
@@ -325,6 +326,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "cpus", required_argument, NULL, 'c' },
         { "interval", required_argument, NULL, 'i' },
         { "unit", required_argument, NULL, 'u' },
+        { "interpret", no_argument, NULL, 'I' },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -372,10 +374,15 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         case 'u':
             interp_use_unit(optarg);
             break;
+        case 'I':
+            interp_use_interpret();
+            break;
         case 'i':
             cfg->interval_us = (long)(arg_duration_ns("--interval", optarg, 1000, 10 * NS_PER_S) / 1000);
             break;
         }
     }
     arg_no_operands(argc, argv);
+    if (interp_interpreting() && (cfg->gil_used[GIL_NEW] || cfg->gil_used[GIL_NONE]))
+        usage_error("--interpret: only with --gil old (2.7's eval loop)");
 }

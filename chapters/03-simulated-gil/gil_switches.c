@@ -313,6 +313,8 @@ static void write_trace(const char *path, int argc, char *argv[], gil *g,
     datafile_comment(df, "switch_number: %lu", res->switch_number);
     datafile_comment(df, "drop_requests: %ld", res->drop_requests);
     datafile_comment(df, "holds_lost: %zu", res->holds_lost);
+    if (interp_unit_comment() != NULL)
+        datafile_comment(df, "%s", interp_unit_comment());
     datafile_columns(df, "thread acquire_ms release_ms reason");
     for (int i = 0; i < n; i++)
         for (size_t j = 0; j < runners[i].thread.trace_len; j++) {
@@ -327,7 +329,7 @@ static void write_trace(const char *path, int argc, char *argv[], gil *g,
 
 static const char usage_line[] =
     "gil_switches [--gil LIST] [--threads LIST] [--intervals LIST] [--duration D]\n"
-    "                    [--cpus N] [--unit D] [--repeat N] [--data FILE] [--trace FILE] [--quick] [--progress]";
+    "                    [--cpus N] [--unit D] [--interpret] [--repeat N] [--data FILE] [--trace FILE] [--quick] [--progress]";
 static const char help_text[] =
     "Runs CPU-bound threads under a simulated GIL, traces every hold, and reports\n"
     "hand-offs per second and the median slice (from one hand-off to the next).\n"
@@ -340,7 +342,8 @@ static const char help_text[] =
     "  --cpus N          run on N cores only (default: all allowed)\n"
     "  --trace FILE      write every hold of the GIL to FILE (one configuration,\n"
     "                    one run)\n"
-    INTERP_UNIT_HELP;
+    INTERP_UNIT_HELP
+    INTERP_INTERPRET_HELP;
 
 /* The defaults (fewer, shorter runs with --quick; one run with --trace), then
  * the options given. */
@@ -355,6 +358,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         { "cpus", required_argument, NULL, 'c' },
         { "trace", required_argument, NULL, 'T' },
         { "unit", required_argument, NULL, 'u' },
+        { "interpret", no_argument, NULL, 'I' },
         { NULL, 0, NULL, 0 },
     };
     bool quick = options_quick(argc, argv, options);
@@ -396,12 +400,17 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         case 'u':
             interp_use_unit(optarg);
             break;
+        case 'I':
+            interp_use_interpret();
+            break;
         case 'T':
             cfg->trace_path = arg_path("--trace", optarg);
             break;
         }
     }
     arg_no_operands(argc, argv);
+    if (interp_interpreting() && (cfg->gil_used[GIL_NEW] || cfg->gil_used[GIL_NONE]))
+        usage_error("--interpret: only with --gil old (2.7's eval loop)");
 
     if (cfg->trace_path) {
         int modes = cfg->gil_used[0] + cfg->gil_used[1] + cfg->gil_used[2];

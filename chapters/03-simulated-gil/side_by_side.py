@@ -28,7 +28,9 @@ moment, and every figure is a ratio of two runs of that round:
             under gil_trace.so, and beside CPU-bound threads the simulation
             gets gil_convoy --hold, the median hold of that trace; alone,
             and under the other GILs, --between, the Python between two
-            calls the interpreter timed alone (its between_us).
+            calls the interpreter timed alone (its between_us). Under the
+            old GIL the simulation's units interpret the countdown as 2.7
+            does (--interpret; arrival below shows why).
   race      the old GIL's race on several cores, run by run: 2.7's
             switches --count-only beside gil_switches --gil old (its unit
             that run's turn_ns: a turn on its cores, around it), with the
@@ -53,11 +55,11 @@ moment, and every figure is a ratio of two runs of that round:
             and in how many calls that was before the I/O thread let go.
   arrival   what a thread pays on winning the old GIL from another: round
             after round, for each thread count, 2.7's switches --count-only
-            beside gil_switches --gil old (its unit that run's turn_ns), both
-            under gil_trace.so; from the traces, the median hold that follows
-            a hand-off against the median of those that follow none (the
-            thread took the lock straight back), and how long letting go and
-            taking back takes.
+            beside gil_switches --gil old (its unit that run's turn_ns), as
+            it is and with --interpret, all under gil_trace.so; from the
+            traces, the median hold that follows a hand-off against the
+            median of those that follow none (the thread took the lock
+            straight back), and how long letting go and taking back takes.
   single    what the GIL buys one thread: the same countdown, serial, under
             a GIL build (--gil-build) and a free-threaded build of the same
             source and flags (--free-threaded), side by side, the order
@@ -176,7 +178,10 @@ def one_pair(args, python, cpus, scratch):
 
     def unit_of(ns):
         """The simulation's unit option and the rounds file's word for it."""
-        return ("own", []) if args.own_unit else ("%.0fns" % ns, ["--unit", "%.0fns" % ns])
+        if args.own_unit:
+            return "own", []
+        # The old GIL's units interpret the countdown as 2.7 does (arrival shows why).
+        return "%.0fns" % ns, ["--unit", "%.0fns" % ns] + (["--interpret"] if gil == "old" else [])
 
     # A turn of the countdown, on the cores of this round's cpu run, around it.
     unit, own = unit_of(mean([float(row["turn_ns"]) for row in turns]))
@@ -295,19 +300,24 @@ def need_old_gil(python, experiment):
     return label
 
 
-def old_gil_pair(args, scratch, python, n, traces=None):
+def old_gil_pair(args, scratch, python, n, traces=None, options=((),)):
     """2.7's switches --count-only with n threads, then gil_switches --gil old
-    with its unit that run's turn_ns (a turn on its cores, around it): the
-    unit, and each one's (rows, context switches); under gil_trace.so if
-    `traces` gives the two trace files."""
+    with its unit that run's turn_ns (a turn on its cores, around it), once
+    for each of `options` (extra options): the unit, and each one's (rows,
+    context switches), the interpreter's first; under gil_trace.so if
+    `traces` gives a trace file for each run, each read by `traces[2]` (the
+    path) right after its run."""
     run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"]
     real = run_tsv_counting(scratch, [python, COMPANION, "switches", "--count-only"] + run,
                             trace=(args.tracer, traces[0]) if traces else None)
     unit = "%.0fns" % float(real[0][0]["turn_ns"])
-    sim = run_tsv_counting(scratch, [os.path.join(args.simulation, "gil_switches"),
-                                     "--gil", "old", "--unit", unit] + run,
-                           trace=(args.tracer, traces[1]) if traces else None)
-    return unit, real, sim
+    out = [real + ((traces[1](traces[0]),) if traces else ())]
+    for extra in options:
+        sim = run_tsv_counting(scratch, [os.path.join(args.simulation, "gil_switches"),
+                                         "--gil", "old", "--unit", unit] + run + list(extra),
+                               trace=(args.tracer, traces[0]) if traces else None)
+        out.append(sim + ((traces[1](traces[0]),) if traces else ()))
+    return [unit] + out
 
 
 def run_race(args, scratch):
@@ -358,14 +368,14 @@ def run_race(args, scratch):
 def run_arrival(args, scratch):
     python = args.interpreter
     label = need_old_gil(python, "arrival")
-    traces = (os.path.join(scratch, "real.tsv"), os.path.join(scratch, "sim.tsv"))
+    traces = (os.path.join(scratch, "trace.tsv"), trace_holds)
+    sources = ["interpreter", "sim", "sim_interpret"]
     rows = []
     for r in range(1, args.rounds + 1):
         load = "%.2f" % os.getloadavg()[0]
         for n in args.threads:
-            unit, (real, _), (sim, _) = old_gil_pair(args, scratch, python, n, traces)
-            for source, table, trace in (("interpreter", real, traces[0]), ("sim", sim, traces[1])):
-                h = trace_holds(trace)
+            unit, *runs = old_gil_pair(args, scratch, python, n, traces, ((), ("--interpret",)))
+            for source, (table, _, h) in zip(sources, runs):
                 rows.append([r, load, unit, n, source,
                              "%.0f" % value(table, "switches_per_s", threads=n), h["holds"],
                              h["handoffs"], "%.3f" % (h["handoffs"] / h["holds"]),
@@ -373,7 +383,6 @@ def run_arrival(args, scratch):
                              "%.3f" % (h["first_us"] - h["again_us"]), "%.3f" % h["retake_us"]])
                 print("\t".join(str(v) for v in rows[-1]))
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
-    sources = ["interpreter", "sim"]
     summary = summary_rows(rows, [3, 4], 5, order=lambda key: (int(key[0]), sources.index(key[1])))
     for row in summary:
         print("\t".join(row))
@@ -383,7 +392,9 @@ def run_arrival(args, scratch):
             "each round, for each thread count: under gil_trace.so (%s) switches --count-only "
             "--threads N --duration %gs --repeat 1 under the interpreter, then, traced too, %s "
             "--gil old --unit (the time a turn of the countdown took the interpreter on each core, "
-            "before and after its run: its turn_ns) with the same options"
+            "before and after its run: its turn_ns) with the same options, twice: as it is "
+            "(source sim: its unit the chain of multiply-adds) and with --interpret "
+            "(sim_interpret: its unit a turn of the countdown interpreted as 2.7 does)"
             % (args.tracer_shown, args.duration, os.path.join(args.simulation, "gil_switches")),
             "handoffs_per_s: the program's own figure, traced (the tracer's clock reads lengthen "
             "each hold and lower it)",
@@ -685,9 +696,10 @@ def trace_ops(path, configurations, ops):
 
 
 def trace_holds(path):
-    """What gil_trace.so saw of the old GIL (a semaphore, the one posted most)
-    in a run of CPU-bound threads, while all of them ran (the threads that
-    ran at the same time as another, not the main thread: the window where
+    """What gil_trace.so saw of the old GIL (a semaphore, the one other threads
+    than the main thread posted most) in a run of CPU-bound threads, while
+    all of them ran (the threads that ran at the same time as another, not
+    the main thread: the window where
     every one of them had begun and none had ended). A hold: from a thread's
     sem_wait returning to its next sem_post. Returns holds, handoffs (holds
     by another thread than the hold before), first_us and again_us (the
@@ -705,12 +717,12 @@ def trace_holds(path):
     main_tid = text[0].rsplit(" ", 1)[1]   # "# gil_trace: ... of pid N": the main thread's tid
     lines = [line.split("\t") for line in text if not line.startswith("#")][1:]
     events = sorted(((int(ns), tid, event, obj) for ns, tid, event, obj in lines
-                     if event.startswith("sem_")), key=lambda e: e[0])
+                     if event.startswith("sem_") and tid != main_tid), key=lambda e: e[0])
     posts = collections.Counter(e[3] for e in events if e[2] == "sem_post")
     if not posts:
         sys.exit("side_by_side.py: the trace %s has no sem_post" % path)
     lock = posts.most_common(1)[0][0]
-    events = [e for e in events if e[3] == lock and e[1] != main_tid]
+    events = [e for e in events if e[3] == lock]
     life = {}
     for ns, tid, _, _ in events:
         life[tid] = (life.get(tid, (ns, ns))[0], ns)
@@ -814,7 +826,9 @@ def provenance_lines(args):
                                     "on the cores of the run, the mean of each core timed before "
                                     "and after it: gil_cpython.py turn around the cpu run for "
                                     "gil_cpu and gil_convoy, the switches run's turn_ns (each "
-                                    "thread count) for gil_switches"),
+                                    "thread count) for gil_switches; under the old GIL with "
+                                    "--interpret (each unit a turn of the countdown interpreted "
+                                    "as 2.7 does)"),
              "interpreters: " + " ".join(args.interpreter),
              "simulation: %s (gil_cpu, gil_switches, gil_convoy)" % args.simulation,
              "speedup, over_one_thread: cpu --workers 1,%s --processes 0 --work %d --repeat %d"
@@ -906,7 +920,7 @@ def parse_args():
     ar.add_argument("--rounds", type=positive, default=5)
     ar.add_argument("--threads", type=int_list(2, 16), default=[2, 4])
     ar.add_argument("--duration", type=duration, default=0.2,
-                    help="each run's length (default 200ms: the trace holds about a second)")
+                    help="each run's length (default 200ms)")
     ar.add_argument("--data")
 
     si = sub.add_parser("single", help="one thread under a GIL build and a free-threaded build")

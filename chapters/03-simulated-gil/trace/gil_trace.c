@@ -53,9 +53,11 @@ static const char *const event_name[N_EVENTS] = {
 struct record { int64_t ns; int32_t tid; atomic_int event; const void *object; };
 
 /* The old GIL is let go and taken back every hundred ticks, some hundreds
- * of thousands of times a second, even in a thread alone: room for a few
- * seconds of that (48 MB, touched only as it fills). */
-enum { CAPACITY = 1 << 21 };
+ * of thousands of times a second, even in a thread alone (gil_cpython.py
+ * times a turn that way, the simulation its --unit with --interpret, before
+ * the run itself): room for some seconds of that (192 MB of address space,
+ * touched only as it fills). */
+enum { CAPACITY = 1 << 23 };
 static struct record records[CAPACITY];
 static atomic_long taken;          /* records asked for, kept or not */
 
