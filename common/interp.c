@@ -152,6 +152,8 @@ done:
     t->units += n;
 }
 
+static void time_interpreted(void);
+
 void interp_use_interpret(void)
 {
     for (long v = SMALL_MIN; v <= SMALL_MAX; v++)   /* the table holds a reference */
@@ -160,7 +162,7 @@ void interp_use_interpret(void)
     py_false = (struct object){ .refcount = 1, .type = bool_type, .value = 0 };
     interpreting = true;
     if (unit_asked > 0)
-        interp_use_unit(NULL);   /* the unit asked before --interpret: time this one too */
+        time_interpreted();   /* the unit asked before --interpret: time this one too */
 }
 
 bool interp_interpreting(void)
@@ -245,17 +247,20 @@ static int rounds_for(long long want, int *rounds, bool old)
     return *rounds;
 }
 
+/* The interpreted unit of --unit's length (once both options are known). */
+static void time_interpreted(void)
+{
+    rounds_for(unit_asked, &interpreted_rounds, true);
+    interpreted_measured = ns_per_unit(2000000, true);
+}
+
 void interp_use_unit(const char *text)
 {
-    if (text != NULL) {
-        unit_asked = arg_duration_ns("--unit", text, 5, 1000);
-        rounds_for(unit_asked, &interp_rounds, false);
-        unit_measured = interp_ns_per_bytecode();
-    }
-    if (interpreting && unit_asked > 0) {
-        rounds_for(unit_asked, &interpreted_rounds, true);
-        interpreted_measured = ns_per_unit(2000000, true);
-    }
+    unit_asked = arg_duration_ns("--unit", text, 5, 1000);
+    rounds_for(unit_asked, &interp_rounds, false);
+    unit_measured = interp_ns_per_bytecode();
+    if (interpreting)
+        time_interpreted();
 }
 
 const char *interp_unit_comment(void)

@@ -298,16 +298,7 @@ arrival_rows() {
 
 @test "side_by_side.py arrival: refuses an interpreter without the old GIL, and under each 2.7 present, the holds traced round by round" {
     python_or_skip python3
-    arrival_refused() {
-        run python3 chapters/03-simulated-gil/side_by_side.py arrival --simulation "$BUILD/chapter03" \
-            --interpreter "$py" --rounds 1 --duration 50ms
-        [ "$status" -eq 1 ] || { echo "status $status: $output"; return 1; }
-        assert_contains "arrival needs an interpreter with the old GIL"
-    }
-    not_old_gil() { [ "$(reported | cut -d' ' -f2)" != old ]; }
-    each_python arrival_refused not_old_gil "no interpreter without the old GIL here"
-    old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
-    each_python arrival_rows old_gil "no interpreter with the old GIL here (make interpreters)"
+    old_gil_experiment arrival arrival_rows --rounds 1 --duration 50ms
 }
 
 # python_or_skip NAME: the interpreter NAME that runs here, from the
@@ -549,6 +540,26 @@ companion_holds() {
 
 # race_holds: side_by_side.py race under $py (an old GIL): a row per run and
 # thread count, then median, min and max; every ratio the quotient of its pair.
+# old_gil_experiment EXPERIMENT CHECK OPTION...: side_by_side.py EXPERIMENT,
+# run once with OPTION..., refuses every interpreter present without the old
+# GIL before anything runs (a free-threaded one, whose switches run has no
+# rows, too), saying which experiment needs it; CHECK passes under every one
+# with the old GIL.
+old_gil_experiment() {
+    local experiment=$1 check=$2
+    local -a once=("${@:3}")
+    refused() {
+        run python3 chapters/03-simulated-gil/side_by_side.py "$experiment" --simulation "$BUILD/chapter03" \
+            --interpreter "$py" "${once[@]}"
+        [ "$status" -eq 1 ] || { echo "status $status: $output"; return 1; }
+        assert_contains "$experiment needs an interpreter with the old GIL"
+    }
+    not_old_gil() { [ "$(reported | cut -d' ' -f2)" != old ]; }
+    each_python refused not_old_gil "no interpreter without the old GIL here"
+    old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
+    each_python "$check" old_gil "no interpreter with the old GIL here (make interpreters)"
+}
+
 race_holds() {
     local data=$BATS_TEST_TMPDIR/race.tsv
     run python3 chapters/03-simulated-gil/side_by_side.py race --simulation "$BUILD/chapter03" \
@@ -570,18 +581,7 @@ race_holds() {
 
 @test "side_by_side.py race: refuses an interpreter without the old GIL, and under each 2.7 present, a row per run" {
     python_or_skip python3
-    # Every interpreter without the old GIL is refused before anything runs,
-    # a free-threaded one (whose switches run has no rows) too.
-    race_refused() {
-        run python3 chapters/03-simulated-gil/side_by_side.py race --simulation "$BUILD/chapter03" \
-            --interpreter "$py" --runs 1 --duration 50ms
-        [ "$status" -eq 1 ] || { echo "status $status: $output"; return 1; }
-        assert_contains "needs an interpreter with the old GIL"
-    }
-    not_old_gil() { [ "$(reported | cut -d' ' -f2)" != old ]; }
-    each_python race_refused not_old_gil "no interpreter without the old GIL here"
-    old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
-    each_python race_holds old_gil "no interpreter with the old GIL here (make interpreters)"
+    old_gil_experiment race race_holds --runs 1 --duration 50ms
 }
 
 @test "side_by_side.py cores: each core's turn and unit, round by round, the fastest 1.000, then median, min and max" {

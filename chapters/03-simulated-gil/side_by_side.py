@@ -300,23 +300,22 @@ def need_old_gil(python, experiment):
     return label
 
 
-def old_gil_pair(args, scratch, python, n, traces=None, options=((),)):
+def old_gil_pair(args, scratch, python, n, traced=False, options=((),)):
     """2.7's switches --count-only with n threads, then gil_switches --gil old
     with its unit that run's turn_ns (a turn on its cores, around it), once
-    for each of `options` (extra options): the unit, and each one's (rows,
-    context switches), the interpreter's first; under gil_trace.so if
-    `traces` gives a trace file for each run, each read by `traces[2]` (the
-    path) right after its run."""
+    for each of `options` (extra options): the unit, then for each run, the
+    interpreter's first, (rows, context switches, trace file), the trace
+    file its own, written by gil_trace.so if `traced` (else None)."""
+    def one(command, i):
+        trace = os.path.join(scratch, "trace-%d.tsv" % i) if traced else None
+        return run_tsv_counting(scratch, command,
+                                trace=(args.tracer, trace) if traced else None) + (trace,)
     run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"]
-    real = run_tsv_counting(scratch, [python, COMPANION, "switches", "--count-only"] + run,
-                            trace=(args.tracer, traces[0]) if traces else None)
-    unit = "%.0fns" % float(real[0][0]["turn_ns"])
-    out = [real + ((traces[1](traces[0]),) if traces else ())]
-    for extra in options:
-        sim = run_tsv_counting(scratch, [os.path.join(args.simulation, "gil_switches"),
-                                         "--gil", "old", "--unit", unit] + run + list(extra),
-                               trace=(args.tracer, traces[0]) if traces else None)
-        out.append(sim + ((traces[1](traces[0]),) if traces else ()))
+    out = [one([python, COMPANION, "switches", "--count-only"] + run, 0)]
+    unit = "%.0fns" % float(out[0][0][0]["turn_ns"])
+    for i, extra in enumerate(options, 1):
+        out.append(one([os.path.join(args.simulation, "gil_switches"), "--gil", "old",
+                        "--unit", unit] + run + list(extra), i))
     return [unit] + out
 
 
@@ -327,7 +326,8 @@ def run_race(args, scratch):
     for r in range(1, args.runs + 1):
         load = "%.2f" % os.getloadavg()[0]
         for n in args.threads:
-            unit, (real, real_switches), (sim, sim_switches) = old_gil_pair(args, scratch, python, n)
+            unit, (real, real_switches, _), (sim, sim_switches, _) = old_gil_pair(args, scratch,
+                                                                                  python, n)
             pair = {}
             for who, table, switches in (("real", real, real_switches), ("sim", sim, sim_switches)):
                 rate = value(table, "switches_per_s", threads=n)
@@ -368,14 +368,14 @@ def run_race(args, scratch):
 def run_arrival(args, scratch):
     python = args.interpreter
     label = need_old_gil(python, "arrival")
-    traces = (os.path.join(scratch, "trace.tsv"), trace_holds)
     sources = ["interpreter", "sim", "sim_interpret"]
     rows = []
     for r in range(1, args.rounds + 1):
         load = "%.2f" % os.getloadavg()[0]
         for n in args.threads:
-            unit, *runs = old_gil_pair(args, scratch, python, n, traces, ((), ("--interpret",)))
-            for source, (table, _, h) in zip(sources, runs):
+            unit, *runs = old_gil_pair(args, scratch, python, n, True, ((), ("--interpret",)))
+            for source, (table, _, trace) in zip(sources, runs):
+                h = trace_holds(trace)
                 rows.append([r, load, unit, n, source,
                              "%.0f" % value(table, "switches_per_s", threads=n), h["holds"],
                              h["handoffs"], "%.3f" % (h["handoffs"] / h["holds"]),
