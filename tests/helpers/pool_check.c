@@ -83,6 +83,38 @@ static void print_result(const pool_result *r)
     }
 }
 
+/* The threads of this process as the kernel lists them now. */
+static int count_threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (d == NULL)
+        die("opendir /proc/self/task");
+    int threads = 0;
+    errno = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        threads += e->d_name[0] != '.';
+    if (errno != 0)
+        die("readdir /proc/self/task");
+    if (closedir(d) != 0)
+        die("closedir /proc/self/task");
+    return threads;
+}
+
+/* pthread_join returns when the kernel clears the thread's ID (exit_mm), a
+ * moment before the exiting thread leaves its thread group (exit_notify):
+ * a joined thread can still be listed in /proc/self/task for that moment.
+ * So a count above one is read again for up to two seconds; a thread left
+ * running, never joined, is still there at the end and is counted. */
+static int threads_left(void)
+{
+    int threads = count_threads();
+    for (int64_t deadline = now_ns() + 2000000000; threads > 1 && now_ns() < deadline;) {
+        sleep_ns(1000000);
+        threads = count_threads();
+    }
+    return threads;
+}
+
 static void print_leftovers(const pool_stats *s)
 {
     int children = 0;
@@ -90,13 +122,7 @@ static void print_leftovers(const pool_stats *s)
         children++;
     if (errno != ECHILD)
         children++; /* some child is still running */
-    int threads = 0;
-    DIR *d = opendir("/proc/self/task");
-    if (d != NULL) {
-        for (struct dirent *e; (e = readdir(d)) != NULL;)
-            threads += e->d_name[0] != '.';
-        closedir(d);
-    }
+    int threads = threads_left();
     printf("children %d\nthreads %d\n", children, threads);
     printf("done %ld failed %ld cancelled %ld started %ld lost %ld\n", s->tasks_done,
            s->tasks_failed, s->tasks_cancelled, s->workers_started, s->workers_lost);
