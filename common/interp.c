@@ -234,16 +234,36 @@ double interp_ns_per_bytecode(void)
     return ns_per_unit(2000000, false);
 }
 
-/* Rounds that make a unit last `want` ns: the eval breaker's check and the
- * dispatch do not grow with the rounds, so correct thrice. Each timing runs
- * for some 30 ms (a round takes a ns or two). */
+static void set_rounds(int *rounds, long r)
+{
+    *rounds = r < 1 ? 1 : (int)r;
+}
+
+/* A unit of r rounds, timed alone as ns_per_unit does, for some 30 ms (a
+ * round takes a ns or two); the rounds are left in *rounds. */
+static double time_rounds(int *rounds, long r, bool old)
+{
+    set_rounds(rounds, r);
+    return ns_per_unit((long long)(3e7 / ((double)*rounds * 1.6)) + 1000, old);
+}
+
+/* Rounds that make a unit last `want` ns. A unit's time is a line in its
+ * rounds, fixed + per_round * rounds: the eval breaker's check and the
+ * dispatch do not grow with them. Scaling the rounds by want / got twice
+ * comes near; then two timings well apart, at half and half again as many
+ * rounds, give the line, and the rounds are read off it. */
 static int rounds_for(long long want, int *rounds, bool old)
 {
-    for (int pass = 0; pass < 3; pass++) {
-        double got = ns_per_unit((long long)(3e7 / ((double)*rounds * 1.6)) + 1000, old);
-        long r = lround((double)*rounds * (double)want / got);
-        *rounds = r < 1 ? 1 : (int)r;
-    }
+    for (int pass = 0; pass < 2; pass++)
+        set_rounds(rounds, lround((double)*rounds * (double)want
+                                  / time_rounds(rounds, *rounds, old)));
+    long low = lround(*rounds / 2.0), high = lround(*rounds * 1.5);
+    low = low < 1 ? 1 : low;
+    high = high <= low ? low + 1 : high;
+    double t_low = time_rounds(rounds, low, old), t_high = time_rounds(rounds, high, old);
+    double per_round = (t_high - t_low) / (double)(high - low);
+    set_rounds(rounds, per_round > 0 ? lround((double)low + ((double)want - t_low) / per_round)
+                                     : (low + high) / 2);   /* noise swamped the line */
     return *rounds;
 }
 

@@ -288,7 +288,8 @@ arrival_rows() {
         $1 ~ /^[0-9]+$/ {
             if ($c["unit"] !~ /^[0-9]+ns$/) { print "unit: " $0; bad = 1 }
             if (($c["handoffs"] / $c["holds"] - $c["handoff_share"]) ^ 2 > 1e-5) { print "counts: " $0; bad = 1 }
-            if (!($c["hold_first_us"] > 0 && $c["hold_again_us"] > 0 && $c["retake_us"] > 0) ||
+            if (!($c["hold_first_us"] > 0 && $c["hold_again_us"] > 0 && $c["retake_us"] > 0 &&
+                  $c["slice_us"] > 0) ||
                 ($c["hold_first_us"] - $c["hold_again_us"] - $c["arrival_us"]) ^ 2 > 1e-5) { print "times: " $0; bad = 1 }
         }
         $1 == "min" { low = $0 } $1 == "max" { n = split(low, l, "\t"); split($0, m, "\t")

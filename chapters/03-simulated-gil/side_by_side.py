@@ -380,7 +380,8 @@ def run_arrival(args, scratch):
                              "%.0f" % value(table, "switches_per_s", threads=n), h["holds"],
                              h["handoffs"], "%.3f" % (h["handoffs"] / h["holds"]),
                              "%.3f" % h["first_us"], "%.3f" % h["again_us"],
-                             "%.3f" % (h["first_us"] - h["again_us"]), "%.3f" % h["retake_us"]])
+                             "%.3f" % (h["first_us"] - h["again_us"]), "%.3f" % h["retake_us"],
+                             "%.3f" % h["slice_us"]])
                 print("\t".join(str(v) for v in rows[-1]))
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = summary_rows(rows, [3, 4], 5, order=lambda key: (int(key[0]), sources.index(key[1])))
@@ -406,11 +407,15 @@ def run_arrival(args, scratch):
             "straight back); arrival_us: hold_first_us - hold_again_us",
             "retake_us: the median time from a thread's letting go to its taking the lock back, "
             "where no other thread took it between",
+            "slice_us: the median time from one hand-off (a thread's taking the lock from another) "
+            "to the next, the slice gil_switches and gil_cpython.py switches time (the latter by "
+            "Python's clock, read by the new holder after the hand-off, here by the tracer's at "
+            "the lock)",
             "the last rows: median, min and max of each column over the rounds, per thread count "
             "and source"] + ["simulation " + line for line in BUILD],
             ["round", "load_1min", "unit", "threads", "source", "handoffs_per_s", "holds",
              "handoffs", "handoff_share", "hold_first_us", "hold_again_us", "arrival_us",
-             "retake_us"], rows + summary)
+             "retake_us", "slice_us"], rows + summary)
 
 
 # ---- cores: each core's speed, for the interpreter and for the simulation ------------------------
@@ -705,7 +710,8 @@ def trace_holds(path):
     by another thread than the hold before), first_us and again_us (the
     median hold after a hand-off and after none) and retake_us (the median
     time from a sem_post to the same thread's sem_wait returning, where no
-    other thread held the lock in between)."""
+    other thread held the lock in between) and slice_us (the median time from
+    one hand-off to the next)."""
     if not os.path.exists(path):
         sys.exit("side_by_side.py: no trace in %s: was gil_trace.so loaded?" % path)
     with open(path) as f:
@@ -742,18 +748,24 @@ def trace_holds(path):
             if begin <= start and ns <= end:
                 holds.append((start, ns, tid))
     holds.sort()
-    first, again, retake = [], [], []
+    first, again, retake, won = [], [], [], []
     for (_, end0, tid0), (start1, end1, tid1) in zip(holds, holds[1:]):
         if tid1 != tid0:
             first.append((end1 - start1) / 1e3)
+            won.append(start1)
         else:
             again.append((end1 - start1) / 1e3)
             retake.append((start1 - end0) / 1e3)
     if not first or not again:
         sys.exit("side_by_side.py: the trace %s has %d holds after a hand-off and %d after none: "
                  "too few to compare" % (path, len(first), len(again)))
+    if len(won) < 2:
+        sys.exit("side_by_side.py: the trace %s has %d hand-offs: too few for a slice"
+                 % (path, len(won)))
+    # A slice, as gil_switches and gil_cpython.py count it: from one hand-off to the next.
+    slices = [(b - a) / 1e3 for a, b in zip(won, won[1:])]
     return {"holds": len(holds) - 1, "handoffs": len(first), "first_us": median(first),
-            "again_us": median(again), "retake_us": median(retake)}
+            "again_us": median(again), "retake_us": median(retake), "slice_us": median(slices)}
 
 
 def core_turns(table):
