@@ -281,12 +281,16 @@ arrival_rows() {
         --interpreter "$py" --rounds 2 --threads 2,3 --duration 50ms --data "$data"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
     local want="" r n s
-    for r in 1 2; do for n in 2 3; do for s in interpreter sim sim_interpret; do want+="$r $n $s;"; done; done; done
-    for n in 2 3; do for s in interpreter sim sim_interpret; do for r in median min max; do want+="$r $n $s;"; done; done; done
+    local sources="interpreter sim sim_interpret interpreter_timed"
+    for r in 1 2; do for n in 2 3; do for s in $sources; do want+="$r $n $s;"; done; done; done
+    for n in 2 3; do for s in $sources; do for r in median min max; do want+="$r $n $s;"; done; done; done
     [ "$(rows "$data" round threads source)" = "$want" ] || { rows "$data" round threads source; return 1; }
     awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
         $1 ~ /^[0-9]+$/ {
             if ($c["unit"] !~ /^[0-9]+ns$/) { print "unit: " $0; bad = 1 }
+            # its own slice: none in the counting run, one in every other
+            if (($c["source"] == "interpreter") != ($c["own_slice_us"] == "-") ||
+                ($c["own_slice_us"] != "-" && !($c["own_slice_us"] > 0))) { print "own slice: " $0; bad = 1 }
             if (($c["handoffs"] / $c["holds"] - $c["handoff_share"]) ^ 2 > 1e-5) { print "counts: " $0; bad = 1 }
             if (!($c["hold_first_us"] > 0 && $c["hold_again_us"] > 0 && $c["retake_us"] > 0 &&
                   $c["slice_us"] > 0) ||

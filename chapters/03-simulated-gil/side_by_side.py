@@ -368,20 +368,29 @@ def run_race(args, scratch):
 def run_arrival(args, scratch):
     python = args.interpreter
     label = need_old_gil(python, "arrival")
-    sources = ["interpreter", "sim", "sim_interpret"]
+    sources = ["interpreter", "sim", "sim_interpret", "interpreter_timed"]
     rows = []
     for r in range(1, args.rounds + 1):
         load = "%.2f" % os.getloadavg()[0]
         for n in args.threads:
             unit, *runs = old_gil_pair(args, scratch, python, n, True, ((), ("--interpret",)))
+            # Last, the interpreter's timed run (it counts first, then notes the
+            # times): the slice its Python clock sees beside the one at the lock.
+            timed = os.path.join(scratch, "trace-timed.tsv")
+            runs.append(run_tsv_counting(scratch, [python, COMPANION, "switches", "--threads", str(n),
+                                                   "--duration", "%gms" % (args.duration * 1e3),
+                                                   "--repeat", "1"],
+                                         trace=(args.tracer, timed)) + (timed,))
             for source, (table, _, trace) in zip(sources, runs):
                 h = trace_holds(trace)
+                own = value(table, "median_slice_ms", threads=n) if source != "interpreter" else None
+                rate = "timed_switches_per_s" if source == "interpreter_timed" else "switches_per_s"
                 rows.append([r, load, unit, n, source,
-                             "%.0f" % value(table, "switches_per_s", threads=n), h["holds"],
+                             "%.0f" % value(table, rate, threads=n), h["holds"],
                              h["handoffs"], "%.3f" % (h["handoffs"] / h["holds"]),
                              "%.3f" % h["first_us"], "%.3f" % h["again_us"],
                              "%.3f" % (h["first_us"] - h["again_us"]), "%.3f" % h["retake_us"],
-                             "%.3f" % h["slice_us"]])
+                             "%.3f" % h["slice_us"], "-" if own is None else "%.3f" % (own * 1e3)])
                 print("\t".join(str(v) for v in rows[-1]))
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = summary_rows(rows, [3, 4], 5, order=lambda key: (int(key[0]), sources.index(key[1])))
@@ -395,10 +404,13 @@ def run_arrival(args, scratch):
             "--gil old --unit (the time a turn of the countdown took the interpreter on each core, "
             "before and after its run: its turn_ns) with the same options, twice: as it is "
             "(source sim: its unit the chain of multiply-adds) and with --interpret "
-            "(sim_interpret: its unit a turn of the countdown interpreted as 2.7 does)"
+            "(sim_interpret: its unit a turn of the countdown interpreted as 2.7 does); last, "
+            "traced, switches without --count-only under the interpreter (interpreter_timed: "
+            "it counts, then runs again noting the time of each hand-off; the trace's figures "
+            "are the threads of that timed run)"
             % (args.tracer_shown, args.duration, os.path.join(args.simulation, "gil_switches")),
             "handoffs_per_s: the program's own figure, traced (the tracer's clock reads lengthen "
-            "each hold and lower it)",
+            "each hold and lower it; interpreter_timed: its timed_switches_per_s)",
             "from the trace, while all N CPU-bound threads ran: holds, from a thread's taking the "
             "lock (the end of its sem_wait) to its letting go (its sem_post); handoffs: the holds "
             "of a thread other than the one before; handoff_share: handoffs / holds",
@@ -411,11 +423,13 @@ def run_arrival(args, scratch):
             "to the next, the slice gil_switches and gil_cpython.py switches time (the latter by "
             "Python's clock, read by the new holder after the hand-off, here by the tracer's at "
             "the lock)",
+            "own_slice_us: the program's own median slice: gil_switches's, by its C clock; "
+            "interpreter_timed: the timed run's, by Python's clock (- for the counting run)",
             "the last rows: median, min and max of each column over the rounds, per thread count "
             "and source"] + ["simulation " + line for line in BUILD],
             ["round", "load_1min", "unit", "threads", "source", "handoffs_per_s", "holds",
              "handoffs", "handoff_share", "hold_first_us", "hold_again_us", "arrival_us",
-             "retake_us", "slice_us"], rows + summary)
+             "retake_us", "slice_us", "own_slice_us"], rows + summary)
 
 
 # ---- cores: each core's speed, for the interpreter and for the simulation ------------------------
@@ -703,9 +717,9 @@ def trace_ops(path, configurations, ops):
 def trace_holds(path):
     """What gil_trace.so saw of the old GIL (a semaphore, the one other threads
     than the main thread posted most) in a run of CPU-bound threads, while
-    all of them ran (the threads that ran at the same time as another, not
-    the main thread: the window where
-    every one of them had begun and none had ended). A hold: from a thread's
+    all of them ran (the threads of the last run: those, not the main thread,
+    that ran at the same time as the last to end; the window where every one
+    of them had begun and none had ended). A hold: from a thread's
     sem_wait returning to its next sem_post. Returns holds, handoffs (holds
     by another thread than the hold before), first_us and again_us (the
     median hold after a hand-off and after none) and retake_us (the median
@@ -732,8 +746,12 @@ def trace_holds(path):
     life = {}
     for ns, tid, _, _ in events:
         life[tid] = (life.get(tid, (ns, ns))[0], ns)
-    workers = [t for t in life if any(o != t and life[o][0] < life[t][1] and life[t][0] < life[o][1]
-                                      for o in life)]
+    def together(a, b):
+        return a != b and life[a][0] < life[b][1] and life[b][0] < life[a][1]
+    workers = [t for t in life if any(together(t, o) for o in life)]
+    if workers:   # the last run's: the threads that ran beside the last to end (itself too)
+        last = max(workers, key=lambda t: life[t][1])
+        workers = [t for t in workers if t == last or together(t, last)]
     if len(workers) < 2:
         sys.exit("side_by_side.py: the trace %s shows no two threads running at once" % path)
     begin, end = max(life[t][0] for t in workers), min(life[t][1] for t in workers)
