@@ -506,9 +506,12 @@ companion_holds() {
     [ "$(for path in $output; do "$path" "$COMPANION" about; done | cut -d' ' -f1 | sort | uniq -d)" = "" ]
 }
 
-@test "side_by_side.py fidelity: a ratio per quantity, GIL and thread count, with its spread over the rounds" {
-    python_or_skip python3
-    data=$BATS_TEST_TMPDIR/fidelity.tsv rounds=$BATS_TEST_TMPDIR/rounds.tsv
+# fidelity_rows: side_by_side.py fidelity under $py, a short run: a row per
+# quantity and thread count, each ratio the quotient of its round's pair,
+# the simulation's unit the interpreter's turn (the convoy's with its hold
+# or its Python between calls), or its own when asked.
+fidelity_rows() {
+    local data=$BATS_TEST_TMPDIR/fidelity.tsv rounds=$BATS_TEST_TMPDIR/rounds.tsv gil
     run python3 chapters/03-simulated-gil/side_by_side.py fidelity --simulation "$BUILD/chapter03" \
         --interpreter "$py" --rounds 2 --cpus 1 --threads 2 --convoy-threads 0,1 --work 100000 --repeat 1 \
         --duration 50ms --ops 3 --data "$data" --rounds-data "$rounds"
@@ -516,31 +519,45 @@ companion_holds() {
     gil=$(reported | cut -d' ' -f2)
     expected="speedup 1;speedup 2;over_one_thread 2;handoffs_per_s 2;median_slice_ms 2;convoy_op_ms 0;convoy_op_ms 1;"
     [ "$gil" = none ] && expected="speedup 1;speedup 2;over_one_thread 2;convoy_op_ms 0;convoy_op_ms 1;"
-    [ "$(rows "$data" quantity threads)" = "$expected" ]
-    [ "$(tsv_column "$data" rounds | sort -u)" = 2 ]
-    [ "$(tsv_column "$data" cpus | sort -u)" = 1 ]
-    [ "$(tsv_column "$data" gil | sort -u)" = "$gil" ]
-    ordered "$data" ratio_min ratio ratio_max
+    [ "$(rows "$data" quantity threads)" = "$expected" ] || return 1
+    [ "$(tsv_column "$data" rounds | sort -u)" = 2 ] || return 1
+    [ "$(tsv_column "$data" cpus | sort -u)" = 1 ] || return 1
+    [ "$(tsv_column "$data" gil | sort -u)" = "$gil" ] || return 1
+    ordered "$data" ratio_min ratio ratio_max || return 1
     tsv_column "$data" within_15pct | grep -vqxE 'yes|no' && return 1
     # The rounds file: each quantity once per round, the ratio sim / real.
-    [ "$(tsv_column "$rounds" round | sort | uniq -c | awk '{ print $1 }' | sort -u)" = "$(tsv_column "$data" quantity | wc -l)" ]
+    [ "$(tsv_column "$rounds" round | sort | uniq -c | awk '{ print $1 }' | sort -u)" = "$(tsv_column "$data" quantity | wc -l)" ] || return 1
     paste <(tsv_column "$rounds" sim) <(tsv_column "$rounds" real) <(tsv_column "$rounds" ratio) |
-        awk '{ if ($2 <= 0 || ($1 / $2 - $3) ^ 2 > 0.01) { print "bad ratio: " $0; bad = 1 } } END { exit bad }'
+        awk '{ if ($2 <= 0 || ($1 / $2 - $3) ^ 2 > 0.01) { print "bad ratio: " $0; bad = 1 } } END { exit bad }' || return 1
     # The simulation ran with a unit as long as the interpreter's turn, in each round ...
     tsv_column "$rounds" unit | grep -vqxE '[0-9]+ns(/(hold)?[0-9.]+us)?' && { tsv_column "$rounds" unit; return 1; }
     # ... and the convoy's I/O thread between its calls as long as the interpreter's: its Python
     # alone, or, beside a CPU-bound thread under the new GIL, its whole hold from a trace.
-    [ "$(awk -F'\t' '$4 == "convoy_op_ms" { print $3 }' "$rounds" | grep -cvE '^[0-9]+ns/(hold)?[0-9.]+us$')" -eq 0 ]
-    [ "$(awk -F'\t' '$4 == "convoy_op_ms" && $7 == 0 { print $3 }' "$rounds" | grep -c /hold)" -eq 0 ]
+    [ "$(awk -F'\t' '$4 == "convoy_op_ms" { print $3 }' "$rounds" | grep -cvE '^[0-9]+ns/(hold)?[0-9.]+us$')" -eq 0 ] || return 1
+    [ "$(awk -F'\t' '$4 == "convoy_op_ms" && $7 == 0 { print $3 }' "$rounds" | grep -c /hold)" -eq 0 ] || return 1
     if [ "$gil" = new ]; then
-        [ "$(awk -F'\t' '$4 == "convoy_op_ms" && $7 == 1 { print $3 }' "$rounds" | grep -c /hold)" -eq 2 ]
+        [ "$(awk -F'\t' '$4 == "convoy_op_ms" && $7 == 1 { print $3 }' "$rounds" | grep -c /hold)" -eq 2 ] || return 1
     fi
     # ... or with its own, asked for.
     run python3 chapters/03-simulated-gil/side_by_side.py fidelity --simulation "$BUILD/chapter03" \
         --interpreter "$py" --rounds 1 --cpus 1 --threads 2 --convoy-threads 0 --work 100000 --repeat 1 \
         --duration 50ms --ops 3 --own-unit --rounds-data "$rounds"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
-    [ "$(tsv_column "$rounds" unit | sort -u)" = own ]
+    [ "$(tsv_column "$rounds" unit | sort -u)" = own ] || return 1
+    # The old GIL's slices are read at the lock, in traced runs, and the data says so.
+    if [ "$gil" = old ]; then
+        grep -q '^# handoffs_per_s, median_slice_ms: .*read at the lock by' "$data" || return 1
+    fi
+}
+
+@test "side_by_side.py fidelity: a ratio per quantity, GIL and thread count, with its spread over the rounds" {
+    python_or_skip python3
+    fidelity_rows
+}
+
+@test "side_by_side.py fidelity under each 2.7 present: the old GIL's slices read at the lock" {
+    old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
+    each_python fidelity_rows old_gil "no interpreter with the old GIL here (make interpreters)"
 }
 
 # race_holds: side_by_side.py race under $py (an old GIL): a row per run and

@@ -205,17 +205,41 @@ def one_pair(args, python, cpus, scratch):
         for n in args.threads:   # each thread count, then the simulation's
             run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3),
                    "--repeat", "1"] + interval + common
-            real_sw = run_tsv(scratch, [python, COMPANION, "switches"] + run)
+            # The old GIL's slices are read at the lock (lock_slices): counting is enough.
+            real_sw = run_tsv(scratch, [python, COMPANION, "switches"] + run
+                              + (["--count-only"] if gil == "old" else []))
             # The switches run timed a turn on its cores, before and after its runs.
             sw_unit, sw_own = unit_of(value(real_sw, "turn_ns", threads=n))
             sim_sw = run_tsv(scratch, [os.path.join(args.simulation, "gil_switches"), "--gil", gil]
                              + run + sw_own)
-            for quantity, column in (("handoffs_per_s", "switches_per_s"),
-                                     ("median_slice_ms", "median_slice_ms")):
-                pairs.append((quantity, gil, label, n, sw_unit, value(sim_sw, column, threads=n),
-                              value(real_sw, column, threads=n)))
+            pairs.append(("handoffs_per_s", gil, label, n, sw_unit,
+                          value(sim_sw, "switches_per_s", threads=n),
+                          value(real_sw, "switches_per_s", threads=n)))
+            if gil == "old":
+                sim_slice, real_slice = lock_slices(args, scratch, python, run, sw_own)
+            else:
+                sim_slice, real_slice = (value(table, "median_slice_ms", threads=n)
+                                         for table in (sim_sw, real_sw))
+            pairs.append(("median_slice_ms", gil, label, n, sw_unit, sim_slice, real_slice))
     pairs += convoy_pairs(args, python, gil, label, common, unit, own, scratch)
     return pairs
+
+
+def lock_slices(args, scratch, python, run, sim_options):
+    """The old GIL's median slice in ms, from one hand-off to the next, read
+    at the lock by gil_trace.so: in 2.7's switches --count-only and then in
+    gil_switches --gil old with `sim_options` (its unit, --interpret), both
+    with the switches options `run`, both traced. 2.7's own slices need its
+    timed run, whose note of the time after each hand-off changes them (arrival
+    shows by how much); at the lock both programs are read alike. (sim, real)."""
+    slices = []
+    for i, command in enumerate(([python, COMPANION, "switches", "--count-only"] + run,
+                                 [os.path.join(args.simulation, "gil_switches"), "--gil", "old"]
+                                 + run + sim_options)):
+        trace = os.path.join(scratch, "trace-slices-%d.tsv" % i)
+        run_tsv(scratch, command, trace=(args.tracer, trace))
+        slices.append(trace_holds(trace)["slice_us"] / 1e3)
+    return slices[1], slices[0]
 
 
 def convoy_pairs(args, python, gil, label, common, unit, own, scratch):
@@ -865,8 +889,11 @@ def provenance_lines(args):
              % (",".join(str(n) for n in args.threads), args.work, args.repeat),
              "handoffs_per_s, median_slice_ms: switches --threads %s --intervals 5ms --duration %gs "
              "--repeat 1 (the old GIL has no interval; the interpreter's hand-offs from its "
-             "counting run, its slices from its timed run)" % (",".join(str(n) for n in args.threads),
-                                                           args.duration),
+             "counting run, its slices from its timed run; under the old GIL --count-only, "
+             "and the slices of both, from one hand-off to the next, read at the lock by %s "
+             "in a second run of each, 2.7's switches --count-only and gil_switches with the "
+             "same unit)" % (",".join(str(n) for n in args.threads), args.duration,
+                             args.tracer_shown),
              "convoy_op_ms: convoy --cpu-threads %s --intervals 5ms --ops %d, the simulation's "
              "gil_convoy --cpu-threads N for each N%s"
              % (",".join(str(n) for n in args.convoy_threads), args.ops,
