@@ -192,6 +192,8 @@ for graph in 03-gil-cpu 03-gil-calls 03-gil-timeline 03-gil-switches 03-convoy 0
 done
 # Only where an interpreter with the old GIL ran the race (step 7b).
 [ ! -f "$DATA_DIR/03-old-gil-race.tsv" ] || draw_graph 03-old-gil-race
+# Only where an interpreter with the old GIL was traced (step 7c).
+[ ! -f "$DATA_DIR/03-old-gil-arrival.tsv" ] || draw_graph 03-old-gil-arrival
 # Only where an interpreter ran beside the simulation's unit (step 6b).
 [ ! -f "$DATA_DIR/03-cores.tsv" ] || draw_graph 03-cores
 # Only where an interpreter with the new GIL was traced (step 7a).
