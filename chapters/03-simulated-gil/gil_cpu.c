@@ -182,12 +182,15 @@ static struct run finish(int64_t start_wall, int64_t start_cpu, bool children)
                          .cpu_s = (double)(cpu - start_cpu) / NS_PER_S };
 }
 
-/* The work in the main thread: one simulated thread, so no contention. */
+/* The work in the main thread: one simulated thread, so no contention.
+ * With --interpret (the old GIL only) the main thread interprets its turns
+ * too, under the old GIL, as 2.7's main thread does once a thread has been
+ * started: the check interval comes round and nobody is waiting. */
 static struct run run_serial(long long work)
 {
     gil g;
     gil_thread t;
-    gil_init(&g, GIL_NEW, GIL_DEFAULT_INTERVAL_US);
+    gil_init(&g, interp_interpreting() ? GIL_OLD : GIL_NEW, GIL_DEFAULT_INTERVAL_US);
     gil_thread_init(&t, &g, 0, 0);
     int64_t start = now_ns(), start_cpu = cpu_ns_self();
     interp_begin(&t);

@@ -88,6 +88,7 @@ runs under.
 import argparse
 import collections
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -753,15 +754,18 @@ def trace_holds(path):
     if not os.path.exists(path):
         sys.exit("side_by_side.py: no trace in %s: was gil_trace.so loaded?" % path)
     with open(path) as f:
-        text = f.read().splitlines()
-    head = dict(line[2:].split(": ", 1) for line in text if line.startswith("# ") and ": " in line)
+        text = f.read()
+    top = re.match(r"(?:# [^\n]*\n)*", text).group(0).splitlines()   # the comment lines first
+    head = dict(line[2:].split(": ", 1) for line in top if ": " in line)
     if int(head.get("dropped", "0")) > 0:
         sys.exit("side_by_side.py: the trace %s is full (%s records dropped): a shorter --duration"
                  % (path, head["dropped"]))
-    main_tid = text[0].rsplit(" ", 1)[1]   # "# gil_trace: ... of pid N": the main thread's tid
-    lines = [line.split("\t") for line in text if not line.startswith("#")][1:]
-    events = sorted(((int(ns), tid, event, obj) for ns, tid, event, obj in lines
-                     if event.startswith("sem_") and tid != main_tid), key=lambda e: e[0])
+    main_tid = top[0].rsplit(" ", 1)[1]   # "# gil_trace: ... of pid N": the main thread's tid
+    # The semaphore calls of every thread but the main one (which times the
+    # unit), read by one regular expression: a trace holds millions of lines.
+    sem = re.compile(r"^(\d+)\t(?!%s\t)(\d+)\t(sem_\w+)\t(\S+)$" % main_tid, re.M)
+    events = sorted(((int(ns), tid, event, obj) for ns, tid, event, obj in sem.findall(text)),
+                    key=lambda e: e[0])
     posts = collections.Counter(e[3] for e in events if e[2] == "sem_post")
     if not posts:
         sys.exit("side_by_side.py: the trace %s has no sem_post" % path)
