@@ -262,8 +262,13 @@ static int rounds_for(long long want, int *rounds, bool old)
     high = high <= low ? low + 1 : high;
     double t_low = time_rounds(rounds, low, old), t_high = time_rounds(rounds, high, old);
     double per_round = (t_high - t_low) / (double)(high - low);
-    set_rounds(rounds, per_round > 0 ? lround((double)low + ((double)want - t_low) / per_round)
-                                     : (low + high) / 2);   /* noise swamped the line */
+    long r = (low + high) / 2;   /* the scaled rounds, where noise swamped the line */
+    if (per_round > 0) {
+        double read_off = (double)low + ((double)want - t_low) / per_round;
+        if (read_off < 2.0 * (double)high)   /* far beyond the timings: noise, too */
+            r = lround(read_off);
+    }
+    set_rounds(rounds, r);
     return *rounds;
 }
 

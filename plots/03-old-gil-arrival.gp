@@ -17,8 +17,8 @@ python = system(sprintf("sed -n 's/^# interpreter: .*(\\(.*\\)), old GIL$/\\1/p'
 round_row = 'strcol("round") ne "median" && strcol("round") ne "min" && strcol("round") ne "max"'
 per_round(col) = @round_row && strcol(col) ne "-" ? column(col) : NaN
 
-set multiplot layout 1,2 title sprintf("The old GIL's median slice, %d rounds, read at the lock (gil_trace.so): CPython %s beside the simulation\nfrom one hand-off to the next; %s cores; %s", \
-    rounds, python, provenance(arrival, "cores"), machine(arrival))
+set multiplot layout 1,2 title sprintf("The old GIL's median slice, %d rounds, read at the lock (gil_trace.so): CPython %s beside the simulation\nfrom one hand-off to the next; %s", \
+    rounds, python, machine(arrival))
 set xlabel "round"
 set ylabel "median slice (µs, log scale)"
 set logscale y

@@ -185,7 +185,8 @@ static struct run finish(int64_t start_wall, int64_t start_cpu, bool children)
 /* The work in the main thread: one simulated thread, so no contention.
  * With --interpret (the old GIL only) the main thread interprets its turns
  * too, under the old GIL, as 2.7's main thread does once a thread has been
- * started: the check interval comes round and nobody is waiting. */
+ * started (before, 2.7 has no lock to let go): the check interval comes
+ * round and nobody is waiting. */
 static struct run run_serial(long long work)
 {
     gil g;

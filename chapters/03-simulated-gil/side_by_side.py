@@ -14,7 +14,9 @@ moment, and every figure is a ratio of two runs of that round:
             simulation / interpreter of: the speed-up over serial and over
             one worker thread, the hand-offs per second (the interpreter's
             from its counting run), the median slice (from its timed run;
-            neither without a GIL: nothing is handed over) and the median
+            under the old GIL, of both programs, read at the lock by
+            gil_trace.so in a second counting run of each; neither without
+            a GIL: nothing is handed over) and the median
             convoy operation; then the median, min and max of each ratio
             over the rounds. The simulation's unit lasts as long as a turn
             of the countdown takes the interpreter on the cores of the run,
@@ -59,7 +61,10 @@ moment, and every figure is a ratio of two runs of that round:
             it is and with --interpret, all under gil_trace.so; from the
             traces, the median hold that follows a hand-off against the
             median of those that follow none (the thread took the lock
-            straight back), and how long letting go and taking back takes.
+            straight back), how long letting go and taking back takes, and
+            the median slice at the lock; last, 2.7's switches as it times
+            its slices (interpreter_timed), traced too, its own slice beside
+            the lock's.
   single    what the GIL buys one thread: the same countdown, serial, under
             a GIL build (--gil-build) and a free-threaded build of the same
             source and flags (--free-threaded), side by side, the order
@@ -90,6 +95,7 @@ import collections
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -103,8 +109,37 @@ COMPANION = os.path.join(HERE, "gil_cpython.py")
 WITHIN = 0.15   # the fidelity aimed for: the simulation within 15% of its interpreter
 
 
+CHILD = []     # the program running now, until it is reaped
+STOPPED = []   # the signal that stopped the run, if one did
+STOPS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def stopped(signum, _frame):
+    """SIGTERM or SIGHUP: leave as on any other exit (SIGINT does already),
+    then die of the signal (main)."""
+    STOPPED.append(signum)
+    raise SystemExit(128 + signum)
+
+
+def stop_group(child):
+    """SIGTERM to the child's process group (its own: run_tsv_counting), a
+    SIGKILL if it has not ended in ten seconds; the child reaped."""
+    for signum, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, None)):
+        try:
+            os.killpg(child.pid, signum)
+        except ProcessLookupError:
+            pass   # the whole group has ended already
+        try:
+            child.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def main():
     args = parse_args()
+    for signum in STOPS:
+        signal.signal(signum, stopped)
     scratch = tempfile.mkdtemp(prefix="side_by_side.")
     try:
         if args.experiment == "fidelity":
@@ -120,7 +155,14 @@ def main():
         else:
             run_single(args, scratch)
     finally:
+        for signum in STOPS:   # a second signal must not cut the cleaning short
+            signal.signal(signum, signal.SIG_IGN)
+        for child in CHILD:    # stopped while a program ran: its process group
+            stop_group(child)  # stops too (a launcher's helpers with it), reaped
         shutil.rmtree(scratch)
+        if STOPPED:            # as the programs do: die of the signal
+            signal.signal(STOPPED[0], signal.SIG_DFL)
+            os.kill(os.getpid(), STOPPED[0])
 
 
 # ---- fidelity -------------------------------------------------------------------------------
@@ -137,7 +179,7 @@ def run_fidelity(args, scratch):
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = summarize(rounds)
     print_summary(summary)
-    provenance = provenance_lines(args)
+    provenance = provenance_lines(args, {row[4] for row in rounds})
     if args.rounds_data:
         write_data(args.rounds_data, provenance + [
             "ratio: simulation / interpreter, in that round",
@@ -646,15 +688,26 @@ def run_tsv_counting(scratch, command, cpu=None, trace=None):
     """run_tsv, and the context switches the child made, voluntary and
     involuntary (its getrusage, through wait4)."""
     data = os.path.join(scratch, "out.tsv")
-    pin = None if cpu is None else (lambda: os.sched_setaffinity(0, [cpu]))
+
+    def setup():   # in the child: a process group of its own, stop signals as they were, its core
+        os.setpgid(0, 0)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
+        if cpu is not None:
+            os.sched_setaffinity(0, [cpu])
     env = None
     if trace is not None:
         if os.path.exists(trace[1]):
             os.remove(trace[1])   # a trace left from the run before must not be read
         env = dict(os.environ, LD_PRELOAD=trace[0], GIL_TRACE=trace[1])
-    child = subprocess.Popen(command + ["--data", data], stdout=subprocess.DEVNULL, preexec_fn=pin,
-                             env=env)
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)   # until the child is on the list
+    try:
+        child = subprocess.Popen(command + ["--data", data], stdout=subprocess.DEVNULL,
+                                 preexec_fn=setup, env=env)
+        CHILD.append(child)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
     _, wait_status, usage = os.wait4(child.pid, 0)
+    CHILD.remove(child)
     status = os.waitstatus_to_exitcode(wait_status)
     if status != 0:
         sys.exit("side_by_side.py: %s failed with exit status %d" % (" ".join(command), status))
@@ -876,7 +929,8 @@ def fmt(x):
     return "%.4g" % x if abs(x) < 100 else "%.0f" % x
 
 
-def provenance_lines(args):
+def provenance_lines(args, gils):
+    """Fidelity's provenance lines, for a run whose interpreters had `gils`."""
     lines = ["rounds: %d; in each, every interpreter on every --cpus, each experiment under it "
              "followed by the simulation's" % args.rounds,
              "simulation unit: " + ("its own (--own-unit)" if args.own_unit else
@@ -893,11 +947,12 @@ def provenance_lines(args):
              % (",".join(str(n) for n in args.threads), args.work, args.repeat),
              "handoffs_per_s, median_slice_ms: switches --threads %s --intervals 5ms --duration %gs "
              "--repeat 1 (the old GIL has no interval; the interpreter's hand-offs from its "
-             "counting run, its slices from its timed run; under the old GIL --count-only, "
-             "and the slices of both, from one hand-off to the next, read at the lock by %s "
-             "in a second run of each, 2.7's switches --count-only and gil_switches with the "
-             "same unit)" % (",".join(str(n) for n in args.threads), args.duration,
-                             args.tracer_shown),
+             "counting run, its slices from its timed run%s)"
+             % (",".join(str(n) for n in args.threads), args.duration,
+                "" if "old" not in gils else
+                "; under the old GIL --count-only, and the slices of both, from one hand-off "
+                "to the next, read at the lock by %s in a second run of each, 2.7's switches "
+                "--count-only and gil_switches with the same unit" % args.tracer_shown),
              "convoy_op_ms: convoy --cpu-threads %s --intervals 5ms --ops %d, the simulation's "
              "gil_convoy --cpu-threads N for each N%s"
              % (",".join(str(n) for n in args.convoy_threads), args.ops,

@@ -108,7 +108,7 @@ static int count_threads(void)
 static int threads_left(void)
 {
     int threads = count_threads();
-    for (int64_t deadline = now_ns() + 2000000000; threads > 1 && now_ns() < deadline;) {
+    for (int64_t deadline = now_ns() + 2 * NS_PER_S; threads > 1 && now_ns() < deadline;) {
         sleep_ns(1000000);
         threads = count_threads();
     }
