@@ -257,12 +257,12 @@ static int rounds_for(long long want, int *rounds, bool old)
     for (int pass = 0; pass < 2; pass++)
         set_rounds(rounds, lround((double)*rounds * (double)want
                                   / time_rounds(rounds, *rounds, old)));
-    long low = lround(*rounds / 2.0), high = lround(*rounds * 1.5);
+    long r = *rounds;   /* the scaled rounds: kept where noise swamps the line */
+    long low = lround((double)r / 2.0), high = lround((double)r * 1.5);
     low = low < 1 ? 1 : low;
     high = high <= low ? low + 1 : high;
     double t_low = time_rounds(rounds, low, old), t_high = time_rounds(rounds, high, old);
     double per_round = (t_high - t_low) / (double)(high - low);
-    long r = (low + high) / 2;   /* the scaled rounds, where noise swamped the line */
     if (per_round > 0) {
         double read_off = (double)low + ((double)want - t_low) / per_round;
         if (read_off < 2.0 * (double)high)   /* far beyond the timings: noise, too */

@@ -558,12 +558,13 @@ fidelity_rows() {
 }
 
 @test "side_by_side.py fidelity under each 2.7 present: the old GIL's slices read at the lock" {
-    old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
     each_python fidelity_rows old_gil "no interpreter with the old GIL here (make interpreters)"
 }
 
-# race_holds: side_by_side.py race under $py (an old GIL): a row per run and
-# thread count, then median, min and max; every ratio the quotient of its pair.
+# old_gil, not_old_gil: does $py report the old GIL (or not)? For each_python.
+old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
+not_old_gil() { ! old_gil; }
+
 # old_gil_experiment EXPERIMENT CHECK OPTION...: side_by_side.py EXPERIMENT,
 # run once with OPTION..., refuses every interpreter present without the old
 # GIL before anything runs (a free-threaded one, whose switches run has no
@@ -578,12 +579,12 @@ old_gil_experiment() {
         [ "$status" -eq 1 ] || { echo "status $status: $output"; return 1; }
         assert_contains "$experiment needs an interpreter with the old GIL"
     }
-    not_old_gil() { [ "$(reported | cut -d' ' -f2)" != old ]; }
     each_python refused not_old_gil "no interpreter without the old GIL here"
-    old_gil() { [ "$(reported | cut -d' ' -f2)" = old ]; }
     each_python "$check" old_gil "no interpreter with the old GIL here (make interpreters)"
 }
 
+# race_holds: side_by_side.py race under $py (an old GIL): a row per run and
+# thread count, then median, min and max; every ratio the quotient of its pair.
 race_holds() {
     local data=$BATS_TEST_TMPDIR/race.tsv
     run python3 chapters/03-simulated-gil/side_by_side.py race --simulation "$BUILD/chapter03" \

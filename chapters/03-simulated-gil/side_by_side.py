@@ -246,8 +246,7 @@ def one_pair(args, python, cpus, scratch):
     if gil != "none":   # without a GIL nothing is handed over
         interval = ["--intervals", "5ms"]
         for n in args.threads:   # each thread count, then the simulation's
-            run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3),
-                   "--repeat", "1"] + interval + common
+            run = switches_options(args, n) + interval + common
             # The old GIL's slices are read at the lock (lock_slices): counting is enough.
             real_sw = run_tsv(scratch, [python, COMPANION, "switches"] + run
                               + (["--count-only"] if gil == "old" else []))
@@ -279,8 +278,7 @@ def lock_slices(args, scratch, python, run, sim_options):
     for i, command in enumerate(([python, COMPANION, "switches", "--count-only"] + run,
                                  [os.path.join(args.simulation, "gil_switches"), "--gil", "old"]
                                  + run + sim_options)):
-        trace = os.path.join(scratch, "trace-slices-%d.tsv" % i)
-        run_tsv(scratch, command, trace=(args.tracer, trace))
+        trace = run_traced(args, scratch, command, "trace-slices-%d.tsv" % i)[2]
         slices.append(trace_holds(trace)["slice_us"] / 1e3)
     return slices[1], slices[0]
 
@@ -367,6 +365,19 @@ def need_old_gil(python, experiment):
     return label
 
 
+def switches_options(args, n):
+    """The options of one switches run (the companion's or gil_switches's)
+    with n threads for --duration."""
+    return ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"]
+
+
+def run_traced(args, scratch, command, name):
+    """run_tsv_counting under gil_trace.so, its trace in the scratch file
+    `name`: (rows, context switches, trace file)."""
+    trace = os.path.join(scratch, name)
+    return run_tsv_counting(scratch, command, trace=(args.tracer, trace)) + (trace,)
+
+
 def old_gil_pair(args, scratch, python, n, traced=False, options=((),)):
     """2.7's switches --count-only with n threads, then gil_switches --gil old
     with its unit that run's turn_ns (a turn on its cores, around it), once
@@ -374,10 +385,10 @@ def old_gil_pair(args, scratch, python, n, traced=False, options=((),)):
     interpreter's first, (rows, context switches, trace file), the trace
     file its own, written by gil_trace.so if `traced` (else None)."""
     def one(command, i):
-        trace = os.path.join(scratch, "trace-%d.tsv" % i) if traced else None
-        return run_tsv_counting(scratch, command,
-                                trace=(args.tracer, trace) if traced else None) + (trace,)
-    run = ["--threads", str(n), "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1"]
+        if traced:
+            return run_traced(args, scratch, command, "trace-%d.tsv" % i)
+        return run_tsv_counting(scratch, command) + (None,)
+    run = switches_options(args, n)
     out = [one([python, COMPANION, "switches", "--count-only"] + run, 0)]
     unit = "%.0fns" % float(out[0][0][0]["turn_ns"])
     for i, extra in enumerate(options, 1):
@@ -443,11 +454,8 @@ def run_arrival(args, scratch):
             unit, *runs = old_gil_pair(args, scratch, python, n, True, ((), ("--interpret",)))
             # Last, the interpreter's timed run (it counts first, then notes the
             # times): the slice its Python clock sees beside the one at the lock.
-            timed = os.path.join(scratch, "trace-timed.tsv")
-            runs.append(run_tsv_counting(scratch, [python, COMPANION, "switches", "--threads", str(n),
-                                                   "--duration", "%gms" % (args.duration * 1e3),
-                                                   "--repeat", "1"],
-                                         trace=(args.tracer, timed)) + (timed,))
+            runs.append(run_traced(args, scratch, [python, COMPANION, "switches"]
+                                   + switches_options(args, n), "trace-timed.tsv"))
             for source, (table, _, trace) in zip(sources, runs):
                 h = trace_holds(trace)
                 own = value(table, "median_slice_ms", threads=n) if source != "interpreter" else None
