@@ -30,6 +30,7 @@ void gil_init(gil *g, gil_mode mode, long interval_us)
     atomic_init(&g->last_holder, -1);
     atomic_init(&g->drop_request, 0);
     atomic_init(&g->drop_requests, 0);
+    atomic_init(&g->current, NULL);
 
     /* Timed waits measure the interval on the monotonic clock, as CPython does. */
     pthread_condattr_t attr;
@@ -222,14 +223,22 @@ static void drop_old(gil_thread *t, release_reason why)
 
 /* ---- the public pair -------------------------------------------------------------- */
 
+/* PyThreadState_Swap: the holder's thread state becomes the current one. */
+static void swap_current(gil *g, const gil_thread *t)
+{
+    atomic_store_explicit(&g->current, t, memory_order_relaxed);
+}
+
 void gil_take(gil_thread *t)
 {
     switch (t->gil->mode) {
     case GIL_NEW:
         take_gil(t);
+        swap_current(t->gil, t);
         break;
     case GIL_OLD:
         take_old(t);
+        swap_current(t->gil, t);
         break;
     case GIL_NONE:
         if (t->trace != NULL)
@@ -242,9 +251,11 @@ void gil_drop(gil_thread *t, release_reason why)
 {
     switch (t->gil->mode) {
     case GIL_NEW:
+        swap_current(t->gil, NULL);
         drop_gil(t, why);
         break;
     case GIL_OLD:
+        swap_current(t->gil, NULL);
         drop_old(t, why);
         break;
     case GIL_NONE:

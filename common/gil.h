@@ -93,6 +93,13 @@ typedef struct gil {
 
     /* old: the lock itself */
     sem_t lock;
+    /* The holder (CPython's current thread state, _PyThreadState_Current in
+     * 2.7, the runtime's tstate_current in 3.x): set after taking the GIL,
+     * cleared before letting go (new and old). A global of its own in
+     * CPython, so a cache line of its own here. */
+    char before_current[64];
+    _Atomic(const void *) current;
+    char after_current[64];
 } gil;
 
 /* A thread of the simulated interpreter (CPython's PyThreadState). */
@@ -102,6 +109,8 @@ typedef struct {
     int64_t acquired_ns;
     uint64_t state;    /* what the bytecodes compute (keeps the work real) */
     long long units;   /* bytecodes executed */
+    void *frame;       /* the frame it runs (PyThreadState's frame), if the
+                          interpreter keeps one (interp.c --interpret) */
     gil_hold *trace;   /* preallocated; NULL: no trace */
     size_t trace_len, trace_capacity, trace_lost;
 } gil_thread;

@@ -29,18 +29,26 @@ void interp_end(gil_thread *t)
 
 /* ---- the countdown, interpreted (--interpret) ------------------------------------ */
 
+/* A type object: only what the countdown asks of one, its deallocator. */
+struct object;
+struct type {
+    const char *tp_name;
+    void (*tp_dealloc)(struct object *);
+};
+
 /* A PyIntObject of CPython 2.7: reference count, type, value (24 bytes). */
 struct object {
     long refcount;
     union {
-        const char *type;
+        const struct type *type;
         struct object *next;   /* on the free list, the type's place links it, as in 2.7 */
     };
     long value;
 };
 
 enum { SMALL_MIN = -5, SMALL_MAX = 256, POOL = 4096 };
-static const char int_type[] = "int", bool_type[] = "bool";
+static void int_dealloc(struct object *o);
+static const struct type int_type = { "int", int_dealloc }, bool_type = { "bool", NULL };
 /* The interpreter's, shared by every thread and written only under the GIL. */
 static struct object small_ints[SMALL_MAX - SMALL_MIN + 1], py_true, py_false;
 static struct object pool[POOL];    /* the larger integers: a block, then a free list */
@@ -52,16 +60,26 @@ static inline void incref(struct object *o)
     o->refcount++;
 }
 
+/* Py_DECREF: the last reference gone, the type's deallocator, called through
+ * the object as 2.7's _Py_Dealloc calls it (only a larger integer gets
+ * there: the small ones and the booleans stay referenced). */
 static inline void decref(struct object *o)
 {
-    if (--o->refcount == 0) {        /* only a larger integer: the others stay referenced */
-        o->next = free_list;
-        free_list = o;
-    }
+    if (--o->refcount == 0)
+        o->type->tp_dealloc(o);
 }
 
-/* PyInt_FromLong: a small integer is shared; another is taken from the free list. */
-static struct object *new_int(long value)
+/* int_dealloc: an int goes back on the free list. */
+static void int_dealloc(struct object *o)
+{
+    o->next = free_list;
+    free_list = o;
+}
+
+/* PyInt_FromLong: a small integer is shared; another is taken from the free
+ * list. A call, not inlined: 2.7's eval loop calls it in intobject.c, and
+ * the frame's values are in memory around it. */
+__attribute__((noinline)) static struct object *new_int(long value)
 {
     if (value >= SMALL_MIN && value <= SMALL_MAX) {
         struct object *o = &small_ints[value - SMALL_MIN];
@@ -75,36 +93,57 @@ static struct object *new_int(long value)
         o = &pool[pool_used++];
     else
         die_msg("interp: out of integer objects");
-    *o = (struct object){ .refcount = 1, .type = int_type, .value = value };
+    *o = (struct object){ .refcount = 1, .type = &int_type, .value = value };
     return o;
 }
 
 /* The opcodes of `while n > 0: n -= 1` in CPython 2.7, as `dis` shows them. */
 enum opcode { LOAD_FAST, LOAD_CONST_0, LOAD_CONST_1, COMPARE_OP_GT, POP_JUMP_IF_FALSE,
               INPLACE_SUBTRACT, STORE_FAST, JUMP_ABSOLUTE };
-static const unsigned char countdown[] = {
-    LOAD_FAST, LOAD_CONST_0, COMPARE_OP_GT, POP_JUMP_IF_FALSE,
-    LOAD_FAST, LOAD_CONST_1, INPLACE_SUBTRACT, STORE_FAST, JUMP_ABSOLUTE,
+
+/* The code object of the countdown (PyCodeObject): its opcodes and its
+ * constants 0 and 1, read by every thread. */
+static const struct code {
+    unsigned char co_code[9];
+    struct object *co_consts[2];
+} countdown = {
+    { LOAD_FAST, LOAD_CONST_0, COMPARE_OP_GT, POP_JUMP_IF_FALSE,
+      LOAD_FAST, LOAD_CONST_1, INPLACE_SUBTRACT, STORE_FAST, JUMP_ABSOLUTE },
+    { &small_ints[0 - SMALL_MIN], &small_ints[1 - SMALL_MIN] },
 };
 
-/* The countdown from n, one turn a unit: the eval breaker at the backward jump. */
+/* A frame (PyFrameObject): the code it runs, its local n and its value
+ * stack, in memory. One per thread, used again at every call, as 2.7 keeps
+ * a code object's frame for its next call. */
+struct frame {
+    const struct code *f_code;
+    struct object *f_localsplus[1 + 2];   /* n, then the value stack, two deep */
+};
+static _Thread_local struct frame thread_frame;
+
+/* PyEval_EvalFrameEx over the countdown from n, one turn a unit: the
+ * values live in the frame (fastlocals, stack_pointer), the constants in
+ * the code object, and the eval breaker comes at the backward jump. */
 static void run_interpreted(gil_thread *t, long long n)
 {
     uint64_t state = t->state;
-    struct object *consts[2] = { new_int(0), new_int(1) };   /* co_consts */
-    struct object *local = new_int((long)n);                 /* f_localsplus[0]: n */
-    struct object *stack[2], **sp = stack;                   /* the value stack */
-    const unsigned char *pc = countdown;
+    struct frame *f = &thread_frame;
+    t->frame = f;                                  /* tstate->frame */
+    f->f_code = &countdown;
+    struct object **fastlocals = f->f_localsplus, **sp = fastlocals + 1;
+    const unsigned char *first = f->f_code->co_code, *pc = first;
+    fastlocals[0] = new_int((long)n);
     for (;;) {
         struct object *v, *w, *x;
         switch ((enum opcode)*pc++) {
         case LOAD_FAST:
-            incref(local);
-            *sp++ = local;
+            x = fastlocals[0];
+            incref(x);
+            *sp++ = x;
             break;
         case LOAD_CONST_0:
         case LOAD_CONST_1:
-            x = consts[pc[-1] == LOAD_CONST_1];
+            x = f->f_code->co_consts[pc[-1] == LOAD_CONST_1];
             incref(x);
             *sp++ = x;
             break;
@@ -134,20 +173,20 @@ static void run_interpreted(gil_thread *t, long long n)
             *sp++ = x;
             break;
         case STORE_FAST:
-            x = local;
-            local = *--sp;
+            x = fastlocals[0];
+            fastlocals[0] = *--sp;
             decref(x);
             break;
         case JUMP_ABSOLUTE:
-            pc = countdown;
+            pc = first;
             gil_eval_breaker(t);   /* the turn's ticks, and perhaps a release */
             break;
         }
     }
 done:
-    decref(local);
-    decref(consts[0]);
-    decref(consts[1]);
+    decref(fastlocals[0]);
+    fastlocals[0] = NULL;
+    t->frame = NULL;
     t->state = state ^ (state >> 31);
     t->units += n;
 }
@@ -157,9 +196,11 @@ static void time_interpreted(void);
 void interp_use_interpret(void)
 {
     for (long v = SMALL_MIN; v <= SMALL_MAX; v++)   /* the table holds a reference */
-        small_ints[v - SMALL_MIN] = (struct object){ .refcount = 1, .type = int_type, .value = v };
-    py_true = (struct object){ .refcount = 1, .type = bool_type, .value = 1 };
-    py_false = (struct object){ .refcount = 1, .type = bool_type, .value = 0 };
+        small_ints[v - SMALL_MIN] = (struct object){ .refcount = 1, .type = &int_type, .value = v };
+    for (int i = 0; i < 2; i++)
+        incref(countdown.co_consts[i]);              /* and the code object, its constants */
+    py_true = (struct object){ .refcount = 1, .type = &bool_type, .value = 1 };
+    py_false = (struct object){ .refcount = 1, .type = &bool_type, .value = 0 };
     interpreting = true;
     if (unit_asked > 0)
         time_interpreted();   /* the unit asked before --interpret: time this one too */

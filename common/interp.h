@@ -70,12 +70,15 @@ const char *interp_unit_comment(void);
 /*
  * --interpret (old GIL only): each unit of a simulated thread is one turn of
  * `while n > 0: n -= 1` interpreted as CPython 2.7 interprets it, not the
- * chain of multiply-adds alone. The nine opcodes of the turn are dispatched
- * one by one over the values of a frame, and each writes the reference
- * counts 2.7's does: of the integer objects, shared by every thread (the
- * small integers -5 to 256 and the constants 0 and 1 among them; larger
- * ones, as in gil_cpu's long countdowns, come from one free list, as 2.7's
- * do), and of True and False. The
+ * chain of multiply-adds alone. The nine opcodes of the turn are read from a
+ * code object, with its constants, and dispatched one by one over a frame
+ * in memory (the local n and the value stack; one per thread, its
+ * PyThreadState's frame). Each writes the reference counts 2.7's does: of
+ * the integer objects, shared by every thread (the small integers -5 to 256
+ * and the constants 0 and 1 among them; larger ones, as in gil_cpu's long
+ * countdowns, come from one free list, as 2.7's do), and of True and False;
+ * a new integer is a call (PyInt_FromLong), a dead one goes back to the
+ * free list through its type's deallocator, called through the object. The
  * subtraction also does the multiply-adds, as many as make the unit last
  * --unit alone, timed under the old GIL (it lets go every 101 ticks alone
  * too, as 2.7 does once a thread has started). What this adds: on winning

@@ -528,7 +528,7 @@ fidelity_rows() {
     # The rounds file: each quantity once per round, the ratio sim / real.
     [ "$(tsv_column "$rounds" round | sort | uniq -c | awk '{ print $1 }' | sort -u)" = "$(tsv_column "$data" quantity | wc -l)" ] || return 1
     paste <(tsv_column "$rounds" sim) <(tsv_column "$rounds" real) <(tsv_column "$rounds" ratio) |
-        awk '{ if ($2 <= 0 || ($1 / $2 - $3) ^ 2 > 0.01) { print "bad ratio: " $0; bad = 1 } } END { exit bad }' || return 1
+        awk "$QUOTIENT"'{ if ($2 <= 0 || !quotient($1, $2, $3)) { print "bad ratio: " $0; bad = 1 } } END { exit bad }' || return 1
     # The simulation ran with a unit as long as the interpreter's turn, in each round ...
     tsv_column "$rounds" unit | grep -vqxE '[0-9]+ns(/(hold)?[0-9.]+us)?' && { tsv_column "$rounds" unit; return 1; }
     # ... and the convoy's I/O thread between its calls as long as the interpreter's: its Python
@@ -592,11 +592,11 @@ race_holds() {
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
     [ "$(rows "$data" run threads)" = "1 2;1 3;2 2;2 3;3 2;3 3;median 2;min 2;max 2;median 3;min 3;max 3;" ]
     tsv_column "$data" unit | grep -vqxE '[0-9]+ns|-' && return 1
-    awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+    awk -F'\t' "$QUOTIENT"'/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
         $1 ~ /^[0-9]+$/ {
             if ($c["sim_ctxsw_per_s"] <= 0 || $c["real_ctxsw_per_s"] <= 0) { print "no context switches: " $0; bad = 1 }
-            if (($c["sim_handoffs_per_s"] / $c["real_handoffs_per_s"] - $c["handoffs_ratio"]) ^ 2 > 0.01 ||
-                ($c["sim_handoffs_per_ctxsw"] / $c["real_handoffs_per_ctxsw"] - $c["per_ctxsw_ratio"]) ^ 2 > 0.01) {
+            if (!quotient($c["sim_handoffs_per_s"], $c["real_handoffs_per_s"], $c["handoffs_ratio"]) ||
+                !quotient($c["sim_handoffs_per_ctxsw"], $c["real_handoffs_per_ctxsw"], $c["per_ctxsw_ratio"])) {
                 print "bad ratio: " $0; bad = 1 }
         }
         $1 == "min" { low = $0 } $1 == "max" { n = split(low, l, "\t"); split($0, m, "\t")

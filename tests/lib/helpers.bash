@@ -39,6 +39,24 @@ tsv_column() {
         { print $c }' "$1"
 }
 
+# QUOTIENT: awk functions for checking a printed quotient against its printed
+# parts. half(x): half a step of x's last printed digit (x as printed, 0.019
+# or 2.843e+07). quotient(a, b, q): q = a / b as far as the three printed
+# values can say, each anywhere within half a step of what it shows.
+QUOTIENT='
+function half(x,   m, e, d) {
+    e = 0; m = x
+    if (match(x, /[eE]/)) { e = substr(x, RSTART + 1) + 0; m = substr(x, 1, RSTART - 1) }
+    d = index(m, ".")
+    return 0.5 * 10 ^ (e - (d ? length(m) - d : 0))
+}
+function quotient(a, b, q,   ha, hb, hq) {
+    ha = half(a); hb = half(b); hq = half(q)
+    if (b + hb <= 0) return 0
+    if (q + hq < (a - ha) / (b + hb)) return 0
+    return b - hb <= 0 || q - hq <= (a + ha) / (b - hb)
+}'
+
 # children PID: the child processes of PID, from /proc, separated by spaces.
 children() {
     local list
