@@ -285,13 +285,13 @@ arrival_rows() {
     for r in 1 2; do for n in 2 3; do for s in $sources; do want+="$r $n $s;"; done; done; done
     for n in 2 3; do for s in $sources; do for r in median min max; do want+="$r $n $s;"; done; done; done
     [ "$(rows "$data" round threads source)" = "$want" ] || { rows "$data" round threads source; return 1; }
-    awk -F'\t' '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+    awk -F'\t' "$QUOTIENT"'/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
         $1 ~ /^[0-9]+$/ {
             if ($c["unit"] !~ /^[0-9]+ns$/) { print "unit: " $0; bad = 1 }
             # its own slice: none in the counting run, one in every other
             if (($c["source"] == "interpreter") != ($c["own_slice_us"] == "-") ||
                 ($c["own_slice_us"] != "-" && !($c["own_slice_us"] > 0))) { print "own slice: " $0; bad = 1 }
-            if (($c["handoffs"] / $c["holds"] - $c["handoff_share"]) ^ 2 > 1e-5) { print "counts: " $0; bad = 1 }
+            if (!quotient($c["handoffs"], $c["holds"], $c["handoff_share"])) { print "counts: " $0; bad = 1 }
             if (!($c["hold_first_us"] > 0 && $c["hold_again_us"] > 0 && $c["retake_us"] > 0 &&
                   $c["slice_us"] > 0) ||
                 ($c["hold_first_us"] - $c["hold_again_us"] - $c["arrival_us"]) ^ 2 > 1e-5) { print "times: " $0; bad = 1 }
@@ -528,7 +528,7 @@ fidelity_rows() {
     # The rounds file: each quantity once per round, the ratio sim / real.
     [ "$(tsv_column "$rounds" round | sort | uniq -c | awk '{ print $1 }' | sort -u)" = "$(tsv_column "$data" quantity | wc -l)" ] || return 1
     paste <(tsv_column "$rounds" sim) <(tsv_column "$rounds" real) <(tsv_column "$rounds" ratio) |
-        awk "$QUOTIENT"'{ if ($2 <= 0 || !quotient($1, $2, $3)) { print "bad ratio: " $0; bad = 1 } } END { exit bad }' || return 1
+        awk "$QUOTIENT"'{ if ($2 <= 0 || !quotient_g4($1, $2, $3)) { print "bad ratio: " $0; bad = 1 } } END { exit bad }' || return 1
     # The simulation ran with a unit as long as the interpreter's turn, in each round ...
     tsv_column "$rounds" unit | grep -vqxE '[0-9]+ns(/(hold)?[0-9.]+us)?' && { tsv_column "$rounds" unit; return 1; }
     # ... and the convoy's I/O thread between its calls as long as the interpreter's: its Python

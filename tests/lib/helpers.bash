@@ -40,22 +40,32 @@ tsv_column() {
 }
 
 # QUOTIENT: awk functions for checking a printed quotient against its printed
-# parts. half(x): half a step of x's last printed digit (x as printed, 0.019
-# or 2.843e+07). quotient(a, b, q): q = a / b as far as the three printed
-# values can say, each anywhere within half a step of what it shows.
+# parts, each anywhere within half a step of what it shows. fixed(x): half a
+# step of x's last printed digit, as %.3f or %.0f print it (0.019, 2.843e+07).
+# g4(x): half a step of x as side_by_side.py's fmt() prints it (%.4g below
+# 100, which drops trailing zeros, %.0f from there). quotient(a, b, q): q = a
+# / b, all three printed with fixed digits; quotient_g4(a, b, q): a and b
+# printed by fmt(), q with fixed digits.
+# shellcheck disable=SC2034  # read by the test files that load this one
 QUOTIENT='
-function half(x,   m, e, d) {
+function fixed(x,   m, e, d) {
     e = 0; m = x
     if (match(x, /[eE]/)) { e = substr(x, RSTART + 1) + 0; m = substr(x, 1, RSTART - 1) }
     d = index(m, ".")
     return 0.5 * 10 ^ (e - (d ? length(m) - d : 0))
 }
-function quotient(a, b, q,   ha, hb, hq) {
-    ha = half(a); hb = half(b); hq = half(q)
+function g4(x,   l, f) {
+    if (x + 0 == 0 || x >= 100 || x <= -100) return fixed(x)
+    l = log(x < 0 ? -x : x) / log(10); f = int(l); if (f > l) f--
+    return 0.5 * 10 ^ (f - 3)
+}
+function within(a, ha, b, hb, q, hq) {
     if (b + hb <= 0) return 0
     if (q + hq < (a - ha) / (b + hb)) return 0
     return b - hb <= 0 || q - hq <= (a + ha) / (b - hb)
-}'
+}
+function quotient(a, b, q) { return within(a, fixed(a), b, fixed(b), q, fixed(q)) }
+function quotient_g4(a, b, q) { return within(a, g4(a), b, g4(b), q, fixed(q)) }'
 
 # children PID: the child processes of PID, from /proc, separated by spaces.
 children() {
