@@ -529,6 +529,11 @@ fidelity_rows() {
     [ "$(tsv_column "$rounds" round | sort | uniq -c | awk '{ print $1 }' | sort -u)" = "$(tsv_column "$data" quantity | wc -l)" ] || return 1
     paste <(tsv_column "$rounds" sim) <(tsv_column "$rounds" real) <(tsv_column "$rounds" ratio) |
         awk "$QUOTIENT"'{ if ($2 <= 0 || !quotient_g4($1, $2, $3)) { print "bad ratio: " $0; bad = 1 } } END { exit bad }' || return 1
+    # The time the hypervisor took, a share of the whole (where /proc/stat tells), one per
+    # interpreter and cores in a round: every quantity of a round has the same.
+    tsv_column "$rounds" steal_pct | awk '!/^-$/ && !(/^[0-9]+\.[0-9]$/ && $1 <= 100) { print "bad steal_pct: " $0; bad = 1 }
+        END { exit bad }' || return 1
+    [ "$(awk -F'\t' '!/^#/ && $1 != "round" { print $1, $NF }' "$rounds" | sort -u | wc -l)" -eq 2 ] || return 1
     # The simulation ran with a unit as long as the interpreter's turn, in each round ...
     tsv_column "$rounds" unit | grep -vqxE '[0-9]+ns(/(hold)?[0-9.]+us)?' && { tsv_column "$rounds" unit; return 1; }
     # ... and the convoy's I/O thread between its calls as long as the interpreter's: its Python

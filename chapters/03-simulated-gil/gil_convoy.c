@@ -26,6 +26,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,12 +187,14 @@ static long count_runs(const struct config *cfg)
 struct spinner {
     gil_thread thread;
     const atomic_int *stop;
+    atomic_int *started;   /* how many spinners have begun: the start gate */
 };
 
 static void *spinner_main(void *arg)
 {
     struct spinner *s = arg;
     interp_begin(&s->thread);
+    atomic_fetch_add_explicit(s->started, 1, memory_order_release);
     while (!atomic_load_explicit(s->stop, memory_order_relaxed))
         interp_run(&s->thread, 256);
     interp_end(&s->thread);
@@ -218,8 +222,9 @@ static double time_ops(const struct config *cfg, gil_mode mode, long interval_us
 {
     gil g;
     gil_init(&g, mode, interval_us);
-    atomic_int stop;
+    atomic_int stop, started;
     atomic_init(&stop, 0);
+    atomic_init(&started, 0);
     struct spinner *spinners = calloc((size_t)n_cpu + 1, sizeof *spinners);
     pthread_t *ids = calloc((size_t)n_cpu + 1, sizeof *ids);
     if (spinners == NULL || ids == NULL)
@@ -227,9 +232,17 @@ static double time_ops(const struct config *cfg, gil_mode mode, long interval_us
     for (int i = 0; i < n_cpu; i++) {
         gil_thread_init(&spinners[i].thread, &g, i + 1, 0);
         spinners[i].stop = &stop;
+        spinners[i].started = &started;
         int rc = pthread_create(&ids[i], NULL, spinner_main, &spinners[i]);
         if (rc != 0)
             die_rc(rc, "pthread_create spinner %d", i);
+        /* As threading.Thread.start() does, wait until it runs, the GIL
+         * taken: the I/O thread begins beside every spinner, never before
+         * one. Yielding, not a lock or a condition variable, so that a
+         * trace of this program (gil_trace.so) holds the GIL's calls only. */
+        while (atomic_load_explicit(&started, memory_order_acquire) <= i)
+            if (sched_yield() != 0)
+                die("sched_yield");
     }
     struct io_thread io = { .op_ns = cfg->op_ns, .between_ns = cfg->between_ns,
                             .hold_ns = cfg->hold_ns, .ops = cfg->ops, .op_ms = op_ms };

@@ -168,14 +168,39 @@ def main():
 # ---- fidelity -------------------------------------------------------------------------------
 
 
+def cpu_jiffies():
+    """(stolen, all) clock ticks of every core since boot, from the first line
+    of /proc/stat; None where there is none (not Linux)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+    except (IOError, OSError):
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    ticks = [int(x) for x in fields[1:9]]   # user nice system idle iowait irq softirq steal
+    return ticks[7], sum(ticks)
+
+
+def steal_share(before, after):
+    """The percentage of the cores' time a hypervisor gave to others between
+    two cpu_jiffies() readings: "-" where it cannot tell."""
+    if before is None or after is None or after[1] <= before[1]:
+        return "-"
+    return "%.1f" % (100.0 * (after[0] - before[0]) / (after[1] - before[1]))
+
+
 def run_fidelity(args, scratch):
-    rounds = []   # (round, load, unit, quantity, gil, interpreter, threads, cpus, sim, real)
+    rounds = []   # (round, load, unit, quantity, gil, interpreter, threads, cpus, sim, real, steal)
     for r in range(1, args.rounds + 1):
         for python in args.interpreter:
             for cpus in args.cpus:
                 load = "%.2f" % os.getloadavg()[0]
-                for quantity, gil, label, n, unit, sim, real in one_pair(args, python, cpus, scratch):
-                    rounds.append([r, load, unit, quantity, gil, label, n, cpus, sim, real])
+                before = cpu_jiffies()
+                block = one_pair(args, python, cpus, scratch)
+                steal = steal_share(before, cpu_jiffies())
+                for quantity, gil, label, n, unit, sim, real in block:
+                    rounds.append([r, load, unit, quantity, gil, label, n, cpus, sim, real, steal])
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = summarize(rounds)
     print_summary(summary)
@@ -183,10 +208,13 @@ def run_fidelity(args, scratch):
     if args.rounds_data:
         write_data(args.rounds_data, provenance + [
             "ratio: simulation / interpreter, in that round",
-            "unit: the simulation's --unit for that figure in that round ('own': its own unit)"],
+            "unit: the simulation's --unit for that figure in that round ('own': its own unit)",
+            "steal_pct: the share of the cores' time (every core, /proc/stat) the hypervisor gave "
+            "to other machines while that interpreter ran that round on that many cores, in %"],
                    ["round", "load_1min", "unit", "quantity", "gil", "interpreter", "threads", "cpus",
-                    "sim", "real", "ratio"],
-                   [row[:8] + [fmt(row[8]), fmt(row[9]), "%.3f" % (row[8] / row[9])] for row in rounds])
+                    "sim", "real", "ratio", "steal_pct"],
+                   [row[:8] + [fmt(row[8]), fmt(row[9]), "%.3f" % (row[8] / row[9]), row[10]]
+                    for row in rounds])
     if args.data:
         write_data(args.data, provenance + [
             "sim, real: the medians over the rounds; ratio: the median over the rounds of each "
