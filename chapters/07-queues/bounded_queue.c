@@ -18,8 +18,11 @@
  * min and max over the repeats) for several item sizes, producer counts,
  * capacities, and placements on one core or two; and how often the threads
  * blocked (voluntary context switches) or were preempted (involuntary) per
- * item, from getrusage. Compare with mq_queue.c and pipe_queue.c, the same
- * measurement for queues between processes.
+ * item, from getrusage. With --capacity given it also reports how often a
+ * thread found the queue full or empty and waited on its condition, as the
+ * queue counts it: the blocks the queue asks for, where getrusage counts
+ * those and the blocks on the mutex as well. Compare with mq_queue.c and
+ * pipe_queue.c, the same measurement for queues between processes.
  *
  * Compare also with bounded_queue_if.c: this program with `if` in place of
  * `while` around the wait in queue_get, the classic bug. The chapter
@@ -69,6 +72,7 @@ struct config {
     long long consumers, items;
     bool pills;        /* --shutdown pills; else the queue is closed */
     bool measure;
+    bool by_capacity;  /* --measure --capacity LIST: the waits per item too */
     bool placement[2]; /* --measure: one-core, two-cores */
     run_options run;
 };
@@ -82,14 +86,17 @@ typedef struct {
     bool closed;
     long stolen;               /* woke to an empty queue and took an item anyway:
                                   never with `while` (see bounded_queue_if.c) */
+    long waits;                /* times a thread found it full or empty and waited */
 } queue;
 
 /* Block while the queue is full; false if it has been closed. */
 static bool queue_put(queue *q, const void *item)
 {
     lock(&q->lock);
-    while (q->count == q->capacity && !q->closed)
+    while (q->count == q->capacity && !q->closed) {
+        q->waits++;
         wait_on(&q->not_full, &q->lock);
+    }
     if (q->closed) {
         unlock(&q->lock);
         return false;
@@ -110,8 +117,10 @@ static bool queue_get(queue *q, void *item); /* bounded_queue_if.c's, with `if` 
 static bool queue_get(queue *q, void *item)
 {
     lock(&q->lock);
-    while (q->count == 0 && !q->closed)     /* looks again on waking */
+    while (q->count == 0 && !q->closed) {   /* looks again on waking */
+        q->waits++;
         wait_on(&q->not_empty, &q->lock);
+    }
     if (q->count == 0) {                    /* closed, and nothing left */
         unlock(&q->lock);
         return false;
@@ -153,7 +162,7 @@ struct run {
 /* What a run delivered. */
 struct tally {
     long long received, missing, duplicated, phantoms;
-    long stolen;
+    long stolen, waits;
     double seconds;
 };
 
@@ -206,7 +215,8 @@ static struct tally run_once(struct run r, long long capacity, size_t item_bytes
         die("calloc");
     int64_t start = now_ns();
     start_and_stop(&r);
-    struct tally t = { .seconds = (double)(now_ns() - start) / NS_PER_S, .stolen = q.stolen };
+    struct tally t = { .seconds = (double)(now_ns() - start) / NS_PER_S, .stolen = q.stolen,
+                       .waits = q.waits };
     count_arrivals(&r, &t);
     free(r.seen);
     queue_destroy(&q);
@@ -362,8 +372,10 @@ static const column columns[] = {
     { .name = "median_us_per_msg", .kind = COL_REAL, .significant = 3 },
     { .name = "median_vcsw_per_msg", .kind = COL_REAL, .decimals = 3 },
     { .name = "median_ivcsw_per_msg", .kind = COL_REAL, .decimals = 3 },
+    { .name = "median_waits_per_msg", .kind = COL_REAL, .decimals = 3 }, /* by capacity only */
     { 0 },
 };
+#define N_COLUMNS (sizeof columns / sizeof columns[0] - 1)
 
 /* Context switches of this process so far, all its threads together. */
 struct switches {
@@ -383,7 +395,14 @@ static struct switches switches_now(void)
  * repeated: one row each, on stdout and in the data file. */
 static void measure(const struct config *cfg, int argc, char *argv[])
 {
-    report *out = report_create(columns, &cfg->run, argc, argv);
+    /* The throughput table has the columns mq_queue's and pipe_queue's have,
+     * to be merged with theirs; the table by capacity adds the queue's own
+     * count of its waits, which those two, blocking in the kernel, cannot. */
+    column cols[N_COLUMNS + 1];
+    memcpy(cols, columns, sizeof cols);
+    if (!cfg->by_capacity)
+        cols[N_COLUMNS - 1] = (column){ 0 };
+    report *out = report_create(cols, &cfg->run, argc, argv);
     report_comment(out, "items_per_producer: %lld", cfg->items);
     printf("%lld items per producer, %lld consumer(s), %ld repeats; every item checked\n",
            cfg->items, cfg->consumers, cfg->run.repeat);
@@ -393,7 +412,8 @@ static void measure(const struct config *cfg, int argc, char *argv[])
     progress_start(&bar, "queue", points, cfg->run.force_progress);
     report_progress(out, &bar);
     double *rate = samples_alloc(cfg->run.repeat), *vcsw = samples_alloc(cfg->run.repeat),
-           *ivcsw = samples_alloc(cfg->run.repeat), *us = samples_alloc(cfg->run.repeat);
+           *ivcsw = samples_alloc(cfg->run.repeat), *us = samples_alloc(cfg->run.repeat),
+           *waits = samples_alloc(cfg->run.repeat);
     for (int pl = 0; pl < 2; pl++)
         for (size_t pi = 0; pi < cfg->n_producers && cfg->placement[pl]; pi++)
             for (size_t si = 0; si < cfg->n_sizes; si++)
@@ -412,6 +432,7 @@ static void measure(const struct config *cfg, int argc, char *argv[])
                         rate[k] = (double)items / t.seconds;
                         vcsw[k] = (double)(after.voluntary - before.voluntary) / (double)items;
                         ivcsw[k] = (double)(after.involuntary - before.involuntary) / (double)items;
+                        waits[k] = (double)t.waits / (double)items;
                     }
                     report_text(out, "threads");
                     report_int(out, producers);
@@ -426,6 +447,8 @@ static void measure(const struct config *cfg, int argc, char *argv[])
                     report_real(out, summarize(us, (size_t)cfg->run.repeat).median);
                     report_real(out, summarize(vcsw, (size_t)cfg->run.repeat).median);
                     report_real(out, summarize(ivcsw, (size_t)cfg->run.repeat).median);
+                    if (cfg->by_capacity)
+                        report_real(out, summarize(waits, (size_t)cfg->run.repeat).median);
                     progress_advance(&bar, 1);
                 }
     progress_finish(&bar);
@@ -434,6 +457,7 @@ static void measure(const struct config *cfg, int argc, char *argv[])
     free(vcsw);
     free(ivcsw);
     free(us);
+    free(waits);
 }
 
 /* ---- arguments ----------------------------------------------------------------------- */
@@ -450,7 +474,8 @@ static const char help_text[] =
     "  --producers LIST  producer threads (1 to 64; default 3; --measure: 1,2,4)\n"
     "  --consumers N     consumer threads (1 to 64; default 3; --measure: 1)\n"
     "  --items N         items per producer (1 to 10^8; default 100000)\n"
-    "  --capacity LIST   slots in the queue (1 to 10^6; default 64)\n"
+    "  --capacity LIST   slots in the queue (1 to 10^6; default 64; given to --measure,\n"
+    "                    it adds median_waits_per_msg: the waits the queue counted)\n"
     "  --bytes LIST      item sizes in bytes (16 to 65536; default 64;\n"
     "                    --measure: 64,1024,8192)\n"
     "  --shutdown HOW    close (default: the queue is closed when the producers are\n"
@@ -489,6 +514,7 @@ static void parse_args(int argc, char *argv[], struct config *cfg)
         .capacities = { 64 },
         .n_capacities = 1,
         .measure = measure,
+        .by_capacity = measure && options_given(argc, argv, options, 'k'),
         .placement = { true, true },
         .run = { .takes = TAKES_REPEAT | TAKES_DATA | TAKES_QUICK | TAKES_PROGRESS,
                  .repeat = quick ? 3 : 5, .quick_help = "items 5000, repeat 3" },

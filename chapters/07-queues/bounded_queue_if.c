@@ -30,8 +30,10 @@
 static bool queue_get(queue *q, void *item)
 {
     lock(&q->lock);
-    if (q->count == 0 && !q->closed)        /* WRONG: looks only once */
+    if (q->count == 0 && !q->closed) {      /* WRONG: looks only once */
+        q->waits++;
         wait_on(&q->not_empty, &q->lock);
+    }
     if (q->count == 0 && q->closed) {
         unlock(&q->lock);
         return false;
