@@ -810,3 +810,41 @@ race_holds() {
     "$SWITCHES" --gil old --threads 2 --duration 20ms --repeat 1 --data "$BATS_TEST_TMPDIR/u.tsv" >/dev/null
     ! grep -q '^# unit:' "$BATS_TEST_TMPDIR/u.tsv"
 }
+
+@test "side_by_side.py sched reads the kernel's record: hand-offs, slices, and how long the thread the GIL left waited for the core" {
+    # A record made up to the letter of perf script's sched_switch lines:
+    # threads 11 and 12 take turns, each hand-off leaving the former holder
+    # runnable (R, R+); it gets the core back at a tick 2.9 ms later, or
+    # 6.9 ms in every third cycle, and goes to sleep at once (S). Thread 10
+    # (the main thread) switches with them twice: not a pair that hands over.
+    run python3 - <<'PY'
+import sys
+sys.path.insert(0, "chapters/03-simulated-gil")
+import side_by_side as s
+lines, t, holder, other = [], 1000.0, 11, 12
+def sw(t, a, state, b):
+    lines.append("%8d %.6f: sched:sched_switch: prev_comm=python3 prev_pid=%d prev_prio=120 "
+                 "prev_state=%s ==> next_comm=python3 next_pid=%d next_prio=120" % (a, t, a, state, b))
+sw(t - 0.5, 10, "S", holder)
+for k in range(9):
+    back = 0.0069 if k % 3 == 2 else 0.0029
+    sw(t, holder, "R+" if k % 2 else "R", other)           # the hand-off: other holds now
+    sw(t + back, other, "R", holder)                       # a tick: the former holder runs
+    sw(t + back + 0.00001, holder, "S", other)             # and sleeps, to wait 5 ms
+    t += back + 0.0051
+    holder, other = other, holder
+sw(t + 0.1, holder, "S", 10)
+pairs = s.sched_handoffs("\n".join(lines) + "\n", 0.005)
+assert len(pairs) == 1, pairs
+h = pairs[0]
+# 9 hand-offs; slices of 8 ms, and 12 ms where the wait was 6.9 ms (k = 2, 5, 8: two slices of 8)
+assert h["handoffs"] == 9, h
+assert abs(h["slice_ms"] - 8.0) < 1e-6, h
+assert abs(h["long_share"] - 2.0 / 8) < 1e-9, h
+assert abs(h["back_ms"] - 2.9) < 1e-6, h
+assert abs(h["back_long_share"] - 3.0 / 9) < 1e-9, h
+print("ok")
+PY
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$output" = ok ]
+}

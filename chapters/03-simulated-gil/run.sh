@@ -28,7 +28,8 @@ else
 fi
 # This machine's graphs must not show CPython figures from an earlier run.
 [ "$MODE" != quick ] || rm -f "$DATA_DIR"/03-cpython-*.tsv "$DATA_DIR"/03-fidelity*.tsv "$DATA_DIR"/03-old-gil-race.tsv \
-    "$DATA_DIR"/03-cores.tsv "$DATA_DIR"/03-convoy-hold.tsv "$DATA_DIR"/03-old-gil-arrival.tsv
+    "$DATA_DIR"/03-cores.tsv "$DATA_DIR"/03-convoy-hold.tsv "$DATA_DIR"/03-old-gil-arrival.tsv \
+    "$DATA_DIR"/03-new-gil-sched.tsv
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -149,6 +150,18 @@ if [ ${#interpreters[@]} -gt 0 ]; then
         [ "$MODE" = quick ] && rounds=(--rounds 1 --ops 10)
         python3 "$here/side_by_side.py" hold --simulation "$BIN" "${new_gil[@]}" "${rounds[@]}" \
             --data "$DATA_DIR/03-convoy-hold.tsv"
+        # The kernel's record of the one-core slices needs perf and the right
+        # to read the scheduler's tracepoints (root, or perf_event_paranoid -1).
+        if command -v perf >/dev/null &&
+            perf record -q -o "$scratch/probe.data" -e sched:sched_switch -- true >/dev/null 2>&1; then
+            say "7e. The new GIL's slice on one core, in the kernel's record (side_by_side.py sched)"
+            rounds=(--rounds 10)
+            [ "$MODE" = quick ] && rounds=(--rounds 1 --duration 300ms)
+            python3 "$here/side_by_side.py" sched --simulation "$BIN" "${new_gil[@]}" "${rounds[@]}" \
+                --data "$DATA_DIR/03-new-gil-sched.tsv"
+        else
+            echo "(no perf, or no right to read sched:sched_switch: the one-core slices' record, side_by_side.py sched, is left out)"
+        fi
     fi
 
     # The old GIL on every core, run by run, beside the first interpreter with it.

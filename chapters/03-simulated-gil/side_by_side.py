@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """side_by_side.py - the simulation beside the real interpreters, round after round.
 
-Six experiments, each a series of rounds; within a round the programs run
+Seven experiments, each a series of rounds; within a round the programs run
 one right after the other, so that they share the machine's state of the
 moment, and every figure is a ratio of two runs of that round:
 
@@ -65,6 +65,13 @@ moment, and every figure is a ratio of two runs of that round:
             the median slice at the lock; last, 2.7's switches as it times
             its slices (interpreter_timed), traced too, its own slice beside
             the lock's.
+  sched     why the new GIL's slice on one core is two scheduler ticks or
+            three: round after round, each --interpreter's switches and
+            gil_switches --gil new, two threads on one core, each under
+            perf's sched_switch tracepoint; from the kernel's record, every
+            hand-off, the slice to the next, and how long the thread the
+            GIL was taken from, preempted, waited for the core (needs perf,
+            and the right to trace: root, or kernel.perf_event_paranoid).
   single    what the GIL buys one thread: the same countdown, serial, under
             a GIL build (--gil-build) and a free-threaded build of the same
             source and flags (--free-threaded), side by side, the order
@@ -80,6 +87,7 @@ moment, and every figure is a ratio of two runs of that round:
   python3 side_by_side.py hold --simulation build/chapter03 --interpreter python3 --data h.tsv
   python3 side_by_side.py arrival --simulation build/chapter03 \\
       --interpreter /opt/workbook-interpreters/bin/python2.7 --rounds 10 --data a.tsv
+  python3 side_by_side.py sched --simulation build/chapter03 --interpreter python3 --data t.tsv
   python3 side_by_side.py single --simulation build/chapter03 \\
       --gil-build /opt/workbook-interpreters/bin/python3.13 \\
       --free-threaded /opt/workbook-interpreters/bin/python3.13t --data s.tsv
@@ -152,6 +160,8 @@ def main():
             run_hold(args, scratch)
         elif args.experiment == "arrival":
             run_arrival(args, scratch)
+        elif args.experiment == "sched":
+            run_sched(args, scratch)
         else:
             run_single(args, scratch)
     finally:
@@ -666,6 +676,114 @@ def run_hold(args, scratch):
             rows + summary)
 
 
+# ---- sched: the new GIL's slice on one core, under the scheduler's tracepoints --------------------
+
+
+def run_sched(args, scratch):
+    """Round after round, each --interpreter's switches and gil_switches --gil
+    new, two threads on one core, each under perf's sched_switch tracepoint:
+    from the kernel's record, each hand-off, the slice to the next, and how
+    long the thread it took the GIL from waited for the core."""
+    perf = shutil.which("perf")
+    if perf is None:
+        sys.exit("side_by_side.py: sched needs perf (apt-get install linux-perf)")
+    labels = []
+    for python in args.interpreter:
+        label, gil = about(python)
+        if gil != "new":
+            sys.exit("side_by_side.py: sched needs interpreters with the new GIL; %s reports %s"
+                     % (python, gil))
+        labels.append(label)
+    options = ["--threads", "2", "--intervals", "%gms" % (args.interval * 1e3),
+               "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1", "--cpus", "1"]
+    record = os.path.join(scratch, "perf.data")
+    rows = []
+    for r in range(1, args.rounds + 1):
+        load = "%.2f" % os.getloadavg()[0]
+        runs = [(label, ["interpreter_count", "interpreter_timed"], [python, COMPANION, "switches"])
+                for python, label in zip(args.interpreter, labels)]
+        runs.append(("-", ["sim"], [os.path.join(args.simulation, "gil_switches"), "--gil", "new"]))
+        for label, sources, command in runs:
+            table = run_tsv(scratch, [perf, "record", "-q", "-o", record, "-e", "sched:sched_switch",
+                                      "--"] + command + options)
+            text = subprocess.check_output([perf, "script", "-i", record, "-F", "tid,time,event,trace"],
+                                           universal_newlines=True, stderr=subprocess.DEVNULL)
+            pairs = sched_handoffs(text, args.interval)
+            if len(pairs) != len(sources):
+                sys.exit("side_by_side.py: sched: %s ran %d pairs of threads that handed over, "
+                         "not %d" % (" ".join(command), len(pairs), len(sources)))
+            own = value(table, "median_slice_ms", threads=2)
+            for source, h in zip(sources, pairs):
+                rows.append([r, load, label, source,
+                             "%.3f" % own if source != "interpreter_count" else "-",
+                             h["handoffs"], "%.3f" % h["slice_ms"], "%.3f" % h["long_share"],
+                             "%.3f" % h["back_ms"], "%.3f" % h["back_long_share"]])
+                print("\t".join(str(v) for v in rows[-1]))
+        print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
+    columns = ["round", "loadavg", "interpreter", "source", "own_slice_ms", "handoffs",
+               "slice_ms", "long_share", "back_ms", "back_long_share"]
+    summary = summary_rows(rows, [2, 3], 4)
+    for row in summary:
+        print("\t".join(row))
+    if args.data:
+        write_data(args.data, [
+            "interpreters: " + " ".join("%s (%s)" % pl for pl in zip(args.interpreter, labels)),
+            "each round, for each interpreter: perf record -e sched:sched_switch of its switches "
+            "%s (a counting run, then a timed run: interpreter_count, interpreter_timed); last, "
+            "the same of %s --gil new with the same options (sim)"
+            % (" ".join(options), os.path.join(args.simulation, "gil_switches")),
+            "from the kernel's record, per pair of threads that ran: a hand-off is a switch from "
+            "one to the other that leaves the first runnable (preempted, not asleep) and the "
+            "other on the core for more than 1 ms (it holds the GIL now)",
+            "own_slice_ms: the program's own median slice (the interpreter's timed run's, by "
+            "Python's clock; gil_switches's by its C clock; - for the counting run)",
+            "handoffs: hand-offs in the record; slice_ms: the median time from one to the next; "
+            "long_share: the share of slices longer than two switch intervals",
+            "back_ms: the median time the thread a hand-off took the GIL from, left runnable, "
+            "waited for the core; back_long_share: the share of those waits longer than one "
+            "switch interval (it missed the first scheduler tick after the hand-off)",
+            "then, per interpreter and source, the median, min and max over the rounds",
+        ] + ["simulation " + line for line in BUILD], columns, rows + summary)
+
+
+def sched_handoffs(text, interval):
+    """From `perf script -F tid,time,event,trace` of sched_switch: for each
+    pair of threads that handed the core to each other (in the order they
+    began), handoffs, slice_ms, long_share, back_ms, back_long_share (see
+    run_sched). A hand-off: a switch from one of the pair to the other that
+    leaves the first runnable and the second on the core for over 1 ms."""
+    switch = re.compile(r"^\s*\d+\s+([\d.]+):\s+sched:sched_switch:.*prev_pid=(\d+) .*"
+                        r"prev_state=(\S+) ==> next_comm=\S+ next_pid=(\d+)", re.M)
+    events = [(float(t), int(a), state, int(b)) for t, a, state, b in switch.findall(text)]
+    direct = collections.Counter((min(a, b), max(a, b)) for _, a, _, b in events if a and b)
+    if not direct:
+        return []
+    most = max(direct.values())
+    pairs = sorted(pair for pair, n in direct.items() if n >= 0.2 * most and n >= 10)
+    out = []
+    for pair in pairs:
+        mine = [e for e in events if e[1] in pair or e[3] in pair]
+        handoffs, back = [], []
+        for k, (t, a, state, b) in enumerate(mine):
+            if not (a in pair and b in pair and state.startswith("R")):
+                continue
+            if k + 1 >= len(mine) or mine[k + 1][0] - t <= 1e-3:
+                continue
+            handoffs.append(t)
+            again = next((e[0] for e in mine[k + 1:] if e[3] == a), None)
+            if again is not None:
+                back.append(again - t)
+        if len(handoffs) < 2 or not back:
+            sys.exit("side_by_side.py: sched: threads %d and %d handed over %d times: too few"
+                     % (pair + (len(handoffs),)))
+        slices = [b - a for a, b in zip(handoffs, handoffs[1:])]
+        out.append({"handoffs": len(handoffs), "slice_ms": median(slices) * 1e3,
+                    "long_share": sum(x > 2 * interval for x in slices) / float(len(slices)),
+                    "back_ms": median(back) * 1e3,
+                    "back_long_share": sum(x > interval for x in back) / float(len(back))})
+    return out
+
+
 # ---- single: what the GIL buys one thread -------------------------------------------------------
 
 
@@ -1074,6 +1192,17 @@ def parse_args():
     ar.add_argument("--duration", type=duration, default=0.2,
                     help="each run's length (default 200ms)")
     ar.add_argument("--data")
+
+    sc = sub.add_parser("sched", help="the new GIL's slice on one core, in the scheduler's record")
+    sc.add_argument("--simulation", type=directory, required=True)
+    sc.add_argument("--interpreter", type=interpreter, action="append", required=True,
+                    help="an interpreter with the new GIL (repeat the option)")
+    sc.add_argument("--rounds", type=positive, default=5)
+    sc.add_argument("--interval", type=duration, default=0.005,
+                    help="the switch interval (default 5ms)")
+    sc.add_argument("--duration", type=duration, default=1.0,
+                    help="each run's length (default 1s)")
+    sc.add_argument("--data")
 
     si = sub.add_parser("single", help="one thread under a GIL build and a free-threaded build")
     si.add_argument("--simulation", type=directory, required=True)
