@@ -211,3 +211,5 @@ done
 [ ! -f "$DATA_DIR/03-cores.tsv" ] || draw_graph 03-cores
 # Only where an interpreter with the new GIL was traced (step 7a).
 [ ! -f "$DATA_DIR/03-convoy-hold.tsv" ] || draw_graph 03-convoy-hold
+# Only where perf recorded the new GIL's one-core slices (step 7e).
+[ ! -f "$DATA_DIR/03-new-gil-sched.tsv" ] || draw_graph 03-new-gil-sched
