@@ -300,7 +300,11 @@ def one_pair(args, python, cpus, scratch):
             else:
                 sim_slice, real_slice = (value(table, "median_slice_ms", threads=n)
                                          for table in (sim_sw, real_sw))
-            pairs.append(("median_slice_ms", gil, label, n, sw_unit, sim_slice, real_slice))
+            if sim_slice is None or real_slice is None:   # a run that handed over once or never
+                print("side_by_side.py: %s, %d threads: a traced run too short for a slice; "
+                      "this round has no median_slice_ms" % (label, n), file=sys.stderr)
+            else:
+                pairs.append(("median_slice_ms", gil, label, n, sw_unit, sim_slice, real_slice))
     pairs += convoy_pairs(args, python, gil, label, common, unit, own, scratch)
     return pairs
 
@@ -317,7 +321,8 @@ def lock_slices(args, scratch, python, run, sim_options):
                                  [os.path.join(args.simulation, "gil_switches"), "--gil", "old"]
                                  + run + sim_options)):
         trace = run_traced(args, scratch, command, "trace-slices-%d.tsv" % i)[2]
-        slices.append(trace_holds(trace)["slice_us"] / 1e3)
+        slice_us = trace_holds(trace)["slice_us"]
+        slices.append(None if slice_us is None else slice_us / 1e3)
     return slices[1], slices[0]
 
 
@@ -498,12 +503,13 @@ def run_arrival(args, scratch):
                 h = trace_holds(trace)
                 own = value(table, "median_slice_ms", threads=n) if source != "interpreter" else None
                 rate = "timed_switches_per_s" if source == "interpreter_timed" else "switches_per_s"
+                both = h["first_us"] is not None and h["again_us"] is not None
                 rows.append([r, load, unit, n, source,
-                             "%.0f" % value(table, rate, threads=n), h["holds"],
-                             h["handoffs"], "%.3f" % (h["handoffs"] / h["holds"]),
-                             "%.3f" % h["first_us"], "%.3f" % h["again_us"],
-                             "%.3f" % (h["first_us"] - h["again_us"]), "%.3f" % h["retake_us"],
-                             "%.3f" % h["slice_us"], "-" if own is None else "%.3f" % (own * 1e3)])
+                             "%.0f" % value(table, rate, threads=n), h["holds"], h["handoffs"],
+                             "%.3f" % (h["handoffs"] / h["holds"]) if h["holds"] > 0 else "-",
+                             us(h["first_us"]), us(h["again_us"]),
+                             us(h["first_us"] - h["again_us"] if both else None), us(h["retake_us"]),
+                             us(h["slice_us"]), us(None if own is None else own * 1e3)])
                 print("\t".join(str(v) for v in rows[-1]))
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = summary_rows(rows, [3, 4], 5, order=lambda key: (int(key[0]), sources.index(key[1])))
@@ -538,6 +544,8 @@ def run_arrival(args, scratch):
             "the lock)",
             "own_slice_us: the program's own median slice: gil_switches's, by its C clock; "
             "interpreter_timed: the timed run's, by Python's clock (- for the counting run)",
+            "- also where a run handed over too seldom to show a figure: no hold after a hand-off "
+            "or after none, fewer than two hand-offs for a slice",
             "the last rows: median, min and max of each column over the rounds, per thread count "
             "and source"] + ["simulation " + line for line in BUILD],
             ["round", "load_1min", "unit", "threads", "source", "handoffs_per_s", "holds",
@@ -946,6 +954,11 @@ def trace_ops(path, configurations, ops):
     return result
 
 
+def us(x):
+    """A time in us to three places; "-" for None (a run too short to show it)."""
+    return "-" if x is None else "%.3f" % x
+
+
 def trace_holds(path):
     """What gil_trace.so saw of the old GIL (a semaphore, the one other threads
     than the main thread posted most) in a run of CPU-bound threads, while
@@ -957,7 +970,8 @@ def trace_holds(path):
     median hold after a hand-off and after none) and retake_us (the median
     time from a sem_post to the same thread's sem_wait returning, where no
     other thread held the lock in between) and slice_us (the median time from
-    one hand-off to the next)."""
+    one hand-off to the next); each None where the run has none to take the
+    median of (a run that handed over once or never)."""
     if not os.path.exists(path):
         sys.exit("side_by_side.py: no trace in %s: was gil_trace.so loaded?" % path)
     with open(path) as f:
@@ -1009,16 +1023,15 @@ def trace_holds(path):
         else:
             again.append((end1 - start1) / 1e3)
             retake.append((start1 - end0) / 1e3)
-    if not first or not again:
-        sys.exit("side_by_side.py: the trace %s has %d holds after a hand-off and %d after none: "
-                 "too few to compare" % (path, len(first), len(again)))
-    if len(won) < 2:
-        sys.exit("side_by_side.py: the trace %s has %d hand-offs: too few for a slice"
-                 % (path, len(won)))
     # A slice, as gil_switches and gil_cpython.py count it: from one hand-off to the next.
+    # Under 2.7 on several cores a short run can hand over a few times only (the
+    # holder takes the lock straight back: the race): what a run lacks is None.
     slices = [(b - a) / 1e3 for a, b in zip(won, won[1:])]
-    return {"holds": len(holds) - 1, "handoffs": len(first), "first_us": median(first),
-            "again_us": median(again), "retake_us": median(retake), "slice_us": median(slices)}
+
+    def some(values):
+        return median(values) if values else None
+    return {"holds": len(holds) - 1, "handoffs": len(first), "first_us": some(first),
+            "again_us": some(again), "retake_us": some(retake), "slice_us": some(slices)}
 
 
 def core_turns(table):
