@@ -398,13 +398,13 @@ def print_summary(summary):
 # ---- race: the old GIL on several cores, run by run -------------------------------------------
 
 
-def need_old_gil(python, experiment):
-    """The interpreter's label; exits unless it has the old GIL. Asked first:
-    a free-threaded interpreter's switches run has no rows at all."""
+def need_gil(python, experiment, want):
+    """The interpreter's label; exits unless it has the GIL `want` (old, new).
+    Asked first: a free-threaded interpreter's switches run has no rows at all."""
     label, gil = about(python)
-    if gil != "old":
-        sys.exit("side_by_side.py: %s needs an interpreter with the old GIL (CPython 2); "
-                 "%s reports %s" % (experiment, python, gil))
+    if gil != want:
+        sys.exit("side_by_side.py: %s needs an interpreter with the %s GIL%s; %s reports %s"
+                 % (experiment, want, " (CPython 2)" if want == "old" else "", python, gil))
     return label
 
 
@@ -442,7 +442,7 @@ def old_gil_pair(args, scratch, python, n, traced=False, options=((),)):
 
 def run_race(args, scratch):
     python = args.interpreter
-    label = need_old_gil(python, "race")
+    label = need_gil(python, "race", "old")
     rows = []
     for r in range(1, args.runs + 1):
         load = "%.2f" % os.getloadavg()[0]
@@ -488,7 +488,7 @@ def run_race(args, scratch):
 
 def run_arrival(args, scratch):
     python = args.interpreter
-    label = need_old_gil(python, "arrival")
+    label = need_gil(python, "arrival", "old")
     sources = ["interpreter", "sim", "sim_interpret", "interpreter_timed"]
     rows = []
     for r in range(1, args.rounds + 1):
@@ -608,10 +608,7 @@ def run_hold(args, scratch):
     convoy = ["--intervals", "%dms" % INTERVAL_MS, "--ops", str(args.ops), "--cpus", str(args.cpus)]
     trace = os.path.join(scratch, "trace.tsv")
     for python in args.interpreter:   # ask first: only the new GIL is built on condition variables
-        gil = about(python)[1]
-        if gil != "new":
-            sys.exit("side_by_side.py: hold needs an interpreter with the new GIL; %s reports %s"
-                     % (python, gil))
+        need_gil(python, "hold", "new")
     for r in range(1, args.rounds + 1):
         for python in args.interpreter:
             load = "%.2f" % os.getloadavg()[0]
@@ -695,13 +692,7 @@ def run_sched(args, scratch):
     perf = shutil.which("perf")
     if perf is None:
         sys.exit("side_by_side.py: sched needs perf (apt-get install linux-perf)")
-    labels = []
-    for python in args.interpreter:
-        label, gil = about(python)
-        if gil != "new":
-            sys.exit("side_by_side.py: sched needs interpreters with the new GIL; %s reports %s"
-                     % (python, gil))
-        labels.append(label)
+    labels = [need_gil(python, "sched", "new") for python in args.interpreter]
     options = ["--threads", "2", "--intervals", "%gms" % (args.interval * 1e3),
                "--duration", "%gms" % (args.duration * 1e3), "--repeat", "1", "--cpus", "1"]
     record = os.path.join(scratch, "perf.data")
