@@ -392,6 +392,18 @@ companion_holds() {
         tsv_column "$data" switches_per_s | awk '!($1 > 0) { bad = 1 } END { exit bad }'
     fi
 
+    # The gate: no thread passes it (the window opens) before every thread runs.
+    run "$py" -c 'import sys; sys.path.insert(0, "chapters/03-simulated-gil"); import gil_cpython as g
+def seen(me, last, go, ready, stop, out):
+    g.gate(me, last, go, ready)
+    out.append(len(ready))
+    while not stop[0]:
+        pass
+outs, start, end = g.run_threads(seen, 3, 0.02)
+print(" ".join(str(o[0]) for o in outs))'
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$output" = "3 3 3" ]
+
     # turn: a row for every allowed core, every repeat, in order; the times positive.
     local allowed expected=""
     allowed=$(python3 -c 'import os; print(" ".join(str(c) for c in sorted(os.sched_getaffinity(0))))')

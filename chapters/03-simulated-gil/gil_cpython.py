@@ -18,9 +18,11 @@ says so, new otherwise).
             none: interval_us is "-") (compare gil_switches). Each run is
             made twice: once only counting the hand-offs (switches_per_s),
             once noting the time of each (median_slice_ms, and
-            timed_switches_per_s: what the noting leaves of the rate); and
-            turn_ns is the time per turn on each core, timed in the same
-            process before and after (the mean, min and max)
+            timed_switches_per_s: what the noting leaves of the rate), timed
+            from the moment every thread runs (as gil_switches's are within
+            microseconds of its start); and turn_ns is the time per turn on
+            each core, timed in the same process before and after (the
+            mean, min and max)
   convoy    a short time.sleep() timed alone and beside CPU-bound threads
             (compare gil_convoy)
   ticks     what one turn of the countdown loop costs in ticks of Python 2's
@@ -136,12 +138,29 @@ def run_cpu(args):
 CHUNK = 10  # turns of the countdown between two looks at who ran last
 
 
-def count_handoffs(me, last, stop, counts):
+def gate(me, last, go, ready):
+    """Say this thread runs, then run as after the gate (CPU-bound, CHUNK
+    turns at a time, noting that we ran last) until every thread runs and
+    `go` is set: the window the hand-offs are counted in starts in the
+    steady state, not while threads are still being started. Each
+    threading.Thread.start() waits for its thread to take the GIL, which
+    under 3.x can take an interval or more (a few ms each, tens of ms for
+    three threads, measured) and under 2.7 on one core up to a tick or two."""
+    ready.append(me)
+    while not go[0]:
+        n = CHUNK
+        while n > 0:
+            n -= 1
+        last[0] = me
+
+
+def count_handoffs(me, last, go, ready, stop, counts):
     """As note_handoffs, but only counting: a hand-off costs the thread that
     sees it one addition instead of a clock read and a list append. The two
     loops are written out apart on purpose: passing the work on a hand-off
     in as a function would add a call to every hand-off, the very cost that
     counting leaves out."""
+    gate(me, last, go, ready)
     seen = 0
     while not stop[0]:
         n = CHUNK
@@ -153,12 +172,13 @@ def count_handoffs(me, last, stop, counts):
     counts.append(seen)
 
 
-def note_handoffs(me, last, stop, changes):
+def note_handoffs(me, last, go, ready, stop, changes):
     """Run CPU-bound (the countdown, CHUNK turns at a time) until `stop`; after
     each chunk, if another thread was the last to run, note the time: the
     GIL came to us. Only one thread runs bytecode at a time, so `last` needs
     no lock, and every hand-off is seen within a chunk (under Python 2 a
     thread keeps the GIL at least 100 ticks, two and a half chunks)."""
+    gate(me, last, go, ready)
     while not stop[0]:
         n = CHUNK
         while n > 0:
@@ -169,14 +189,19 @@ def note_handoffs(me, last, stop, changes):
 
 
 def run_threads(target, n, seconds):
-    """n threads running target(me, last, stop, out) for `seconds`: their outs, and the time."""
-    last, stop = [None], [False]
+    """n threads running target(me, last, go, ready, stop, out), timed for
+    `seconds` from the moment all of them run (the gate): their outs, and
+    the window's start and end."""
+    last, go, ready, stop = [None], [False], [], [False]
     outs = [[] for _ in range(n)]
-    threads = [threading.Thread(target=target, args=(object(), last, stop, outs[i]))
+    threads = [threading.Thread(target=target, args=(object(), last, go, ready, stop, outs[i]))
                for i in range(n)]
-    start = clock()
     for t in threads:
         t.start()
+    while len(ready) < n:   # started, but not yet all in their loop
+        time.sleep(0.001)
+    start = clock()         # then the gate opens: no hand-off is counted before `start`
+    go[0] = True
     time.sleep(seconds)
     stop[0] = True
     end = clock()
@@ -188,19 +213,20 @@ def run_threads(target, n, seconds):
 def one_count_run(n, seconds):
     """n CPU-bound threads for `seconds`, only counting: hand-offs per second."""
     counts, start, end = run_threads(count_handoffs, n, seconds)
-    # The first thread to run counts its start as a hand-off; it is not one.
-    return (sum(c[0] for c in counts) - 1) / (end - start)
+    # The thread that ran last before the gate opened noted so: every count is a hand-off.
+    return sum(c[0] for c in counts) / (end - start)
 
 
 def one_switches_run(n, seconds):
     """n CPU-bound threads for `seconds`, noting the time of every hand-off:
     (hand-offs per second, median slice in ms)."""
     changes, start, end = run_threads(note_handoffs, n, seconds)
-    # Every change of hands in time order; the first is the first thread starting.
+    # Every hand-off in the window, in time order.
     times = sorted(t for per_thread in changes for t in per_thread if t <= end)
-    handoffs = len(times) - 1
-    # A slice: from one hand-off to the next; the first and the last are cut short.
-    slices = [(b - a) * 1e3 for a, b in zip(times[1:], times[2:])]
+    handoffs = len(times)
+    # A slice: from one hand-off to the next (the time before the first and
+    # after the last are cut short by the window, and not slices).
+    slices = [(b - a) * 1e3 for a, b in zip(times, times[1:])]
     return handoffs / (end - start), (median(slices) if slices else 0.0)
 
 
@@ -271,8 +297,9 @@ def run_switches(args):
     if args.data:
         comments = ["duration_s: %s" % args.duration,
                     "method: after every %d turns of the countdown a thread looks whether another "
-                    "thread ran last; each run twice, once counting the hand-offs (switches_per_s), "
-                    "once noting the time of each (median_slice_ms, timed_switches_per_s)" % CHUNK,
+                    "thread ran last, from the moment all the threads run (a gate); each run "
+                    "twice, once counting the hand-offs (switches_per_s), once noting the time "
+                    "of each (median_slice_ms, timed_switches_per_s)" % CHUNK,
                     "turn_ns: the time per turn of the countdown, on each core in turn (a thread "
                     "pinned there, %d turns, best of 3), before the thread count's runs and after "
                     "them: the mean (min_turn_ns, max_turn_ns: the fastest and the slowest)"
