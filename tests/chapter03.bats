@@ -419,6 +419,25 @@ print(" ".join(str(o[0]) for o in outs))'
     [ "$status" -eq 0 ]
     [ "$(rows "$data" repeat cpu over_fastest)" = "1 ${allowed%% *} 1.000;median ${allowed%% *} 1.000;min ${allowed%% *} 1.000;max ${allowed%% *} 1.000;" ]
 
+    # place: a row per round, then median, min and max; every core one this
+    # process may use; each ratio the quotient of its times.
+    run "$py" "$COMPANION" place --rounds 2 --work 100000 --data "$data"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(rows "$data" round interpreter)" = "1 $label;2 $label;median $label;min $label;max $label;" ]
+    awk -F'\t' -v allowed=" $allowed " "$QUOTIENT"'/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+        $1 ~ /^[0-9]+$/ {
+            for (k = 0; k < 3; k++) {
+                col = k == 0 ? "serial" : k == 1 ? "thread" : "again"
+                n = split($c[col "_cpu"], on, ">")
+                for (j = 1; j <= n; j++) if (index(allowed, " " on[j] " ") == 0) { print col " core: " $0; bad = 1 }
+            }
+            if (!quotient($c["thread_s"], $c["serial_s"], $c["thread_over_serial"]) ||
+                !quotient($c["again_s"], $c["serial_s"], $c["again_over_serial"])) { print "ratio: " $0; bad = 1 }
+            split($c["thread_cpu"], t, ">"); split($c["serial_cpu"], s, ">")
+            if ($c["thread_elsewhere"] != (t[1] != s[1])) { print "elsewhere: " $0; bad = 1 }
+        }
+        END { exit bad }' "$data"
+
     run "$py" "$COMPANION" convoy --cpu-threads 0,1 --intervals 1ms --op 200us --ops 5 --data "$data"
     [ "$status" -eq 0 ] || { echo "$output"; return 1; }
     local interval=1000

@@ -30,6 +30,10 @@ says so, new otherwise).
   turn      how long a turn of the countdown takes on each core, timed
             by a thread pinned there (the simulation's --unit, from
             side_by_side.py)
+  place     the serial run, one worker thread, the serial run again, round
+            after round: their times and the core each ran on (the worker
+            of cpu --workers 1 on all cores, and how far the serial run
+            moves from one moment to the next)
   runs      the cpu experiment (threads only) run --runs times, each in a
             fresh interpreter, with the simulation's gil_cpu after each run
             (--simulation): how far one run's speed-ups are from the next's
@@ -433,6 +437,84 @@ def run_turn(args):
                    ["repeat", "cpu", "turn_ns", "over_fastest", "interpreter"], rows)
 
 
+# ---- place: where one thread runs against the serial run ------------------------------------
+
+
+def cpu_now():
+    """The core the calling thread is on, as the kernel says (field 39 of
+    /proc/thread-self/stat; Python 2.7 has no os.sched_getcpu)."""
+    with open("/proc/thread-self/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[36])
+
+
+def placed(work, out):
+    """The countdown, noting the core at its start and at its end."""
+    first = cpu_now()
+    countdown(work)
+    out.append((first, cpu_now()))
+
+
+def timed_placed(work, in_thread):
+    """(seconds, "core" or "core>core") of one countdown, in the calling thread or in a new one."""
+    out = []
+    start = clock()
+    if in_thread:
+        t = threading.Thread(target=placed, args=(work, out))
+        t.start()
+        t.join()
+    else:
+        placed(work, out)
+    took = clock() - start
+    if not out:   # the thread failed (its traceback is on stderr)
+        sys.exit("gil_cpython.py: the worker thread did not finish its countdown")
+    first, last = out[0]
+    return took, "%d" % first if first == last else "%d>%d" % (first, last)
+
+
+def run_place(args):
+    """The serial run, one worker thread, the serial run again, --rounds
+    times: the times, the core each ran on, and the ratios. The second
+    serial run is the same work on the same core a moment later: how far
+    the interpreter's own speed moves between two runs, against which the
+    worker's ratio is read."""
+    rows = []
+    time_serial(args.work // 4)   # warm up, untimed
+    print("%-6s %9s %6s %9s %6s %9s %6s %9s %9s   (CPython %s, %d core(s))"
+          % ("round", "serial_s", "cpu", "thread_s", "cpu", "again_s", "cpu", "thread/s",
+             "again/s", INTERPRETER, args.cpus))
+    for r in range(1, args.rounds + 1):
+        serial, serial_cpu = timed_placed(args.work, False)
+        thread, thread_cpu = timed_placed(args.work, True)
+        again, again_cpu = timed_placed(args.work, False)
+        # the worker began on another core than the serial run did
+        elsewhere = int(thread_cpu.split(">")[0] != serial_cpu.split(">")[0])
+        rows.append([r, "%.4f" % serial, serial_cpu, "%.4f" % thread, thread_cpu, elsewhere,
+                     "%.4f" % again, again_cpu, "%.3f" % (thread / serial),
+                     "%.3f" % (again / serial), INTERPRETER])
+        print("%-6d %9s %6s %9s %6s %9s %6s %9s %9s" % tuple([r] + rows[-1][1:5] + rows[-1][6:10]))
+    numeric = [1, 3, 5, 6, 8, 9]
+    for name, reduce in (("median", median), ("min", min), ("max", max)):
+        row = [name] + ["-"] * 9 + [INTERPRETER]
+        for i in numeric:
+            values = [float(x[i]) for x in rows]
+            row[i] = ("%g" if i == 5 else "%.3f" if i >= 8 else "%.4f") % reduce(values)
+        rows.append(row)
+    for row in rows[-3:]:
+        print("%-6s %9s %6s %9s %6s %9s %6s %9s %9s" % tuple(row[:5] + row[6:10]))
+    if args.data:
+        write_data(args.data, ["work: countdown from %d, in the main thread (serial), in one worker "
+                               "thread (thread), in the main thread again (again), one after the "
+                               "other, --rounds times" % args.work,
+                               "serial_cpu, thread_cpu, again_cpu: the core the countdown began on "
+                               "and, where it moved, the one it ended on (a>b)",
+                               "thread_elsewhere: 1 where the worker began on another core than "
+                               "the serial run before it",
+                               "the last rows: median, min and max of each figure over the rounds"],
+                   ["round", "serial_s", "serial_cpu", "thread_s", "thread_cpu",
+                    "thread_elsewhere", "again_s", "again_cpu", "thread_over_serial",
+                    "again_over_serial", "interpreter"], rows)
+
+
 # ---- runs: the cpu experiment again and again, the simulation beside it --------------------
 
 
@@ -575,6 +657,10 @@ def main():
     tn = experiment("turn", "the time of a turn of the countdown on each core")
     tn.add_argument("--repeat", type=positive, default=1)
 
+    pl = experiment("place", "one worker thread against the serial run, and where each ran")
+    pl.add_argument("--work", type=positive, default=10000000)
+    pl.add_argument("--rounds", type=positive, default=12)
+
     rn = experiment("runs", "the cpu experiment run again and again, the simulation beside it")
     rn.add_argument("--runs", type=positive, default=5)
     rn.add_argument("--workers", type=int_list(1, 64), default=[1, 2, 4])
@@ -590,7 +676,7 @@ def main():
         confine_to_cpus(args.cpus)        # before any thread or process starts
     args.cpus = cores()                   # the rows say where it ran, as the kernel says
     experiments = {"cpu": run_cpu, "switches": run_switches, "convoy": run_convoy,
-                   "ticks": run_ticks, "turn": run_turn, "runs": run_runs,
+                   "ticks": run_ticks, "turn": run_turn, "place": run_place, "runs": run_runs,
                    "about": lambda args: print(INTERPRETER, GIL)}
     experiments[args.experiment](args)
 

@@ -96,11 +96,13 @@ if [ ${#interpreters[@]} -gt 0 ]; then
         switches=(switches --threads 2 --intervals 1ms,5ms --duration 300ms --repeat 1)
         convoy=(convoy --intervals 0.5ms,5ms --ops 20)
         turn=(--repeat 2)
+        place=(--rounds 2 --work 2000000)
     else
         cpu=(cpu --workers 1,2,4,8,16 --processes 1,2,4 --work 20000000 --repeat 5)
         switches=(switches --threads 2,3,4 --repeat 3)
         convoy=(convoy)
         turn=(--repeat 20)
+        place=(--rounds 12)
     fi
     i=0
     for python in "${interpreters[@]}"; do
@@ -112,12 +114,13 @@ if [ ${#interpreters[@]} -gt 0 ]; then
         both "03-cpython-convoy-$i" "$python" "$here/gil_cpython.py" "${convoy[@]}"
         "$python" "$here/gil_cpython.py" ticks --data "$scratch/03-cpython-ticks-$i.tsv"
         "$python" "$here/gil_cpython.py" turn "${turn[@]}" --data "$scratch/03-cpython-turn-$i.tsv"
+        "$python" "$here/gil_cpython.py" place "${place[@]}" --data "$scratch/03-cpython-place-$i.tsv"
         i=$((i + 1))
     done
     # One file per experiment, every interpreter's rows in it (and the rows
     # for all cores and for one core): the graphs and the chapter compare
     # interpreters row by row, and each run's provenance is kept.
-    for experiment in cpu switches convoy ticks turn; do
+    for experiment in cpu switches convoy ticks turn place; do
         merge "03-cpython-$experiment"
     done
 
