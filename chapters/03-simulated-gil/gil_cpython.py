@@ -455,7 +455,7 @@ def placed(work, out):
 
 
 def timed_placed(work, in_thread):
-    """(seconds, "core" or "core>core") of one countdown, in the calling thread or in a new one."""
+    """(seconds, first core, last core) of one countdown, in the calling thread or in a new one."""
     out = []
     start = clock()
     if in_thread:
@@ -467,8 +467,12 @@ def timed_placed(work, in_thread):
     took = clock() - start
     if not out:   # the thread failed (its traceback is on stderr)
         sys.exit("gil_cpython.py: the worker thread did not finish its countdown")
-    first, last = out[0]
-    return took, "%d" % first if first == last else "%d>%d" % (first, last)
+    return (took,) + out[0]
+
+
+def cores_shown(first, last):
+    """"core", or "core>core" where the countdown moved."""
+    return "%d" % first if first == last else "%d>%d" % (first, last)
 
 
 def run_place(args):
@@ -479,28 +483,24 @@ def run_place(args):
     worker's ratio is read."""
     rows = []
     time_serial(args.work // 4)   # warm up, untimed
-    print("%-6s %9s %6s %9s %6s %9s %6s %9s %9s   (CPython %s, %d core(s))"
-          % ("round", "serial_s", "cpu", "thread_s", "cpu", "again_s", "cpu", "thread/s",
-             "again/s", INTERPRETER, args.cpus))
+    line = "%-6s %9s %6s %9s %6s %9s %6s %9s %9s"   # every column but thread_elsewhere and the label
+    print(line % ("round", "serial_s", "cpu", "thread_s", "cpu", "again_s", "cpu", "thread/s",
+                  "again/s") + "   (CPython %s, %d core(s))" % (INTERPRETER, args.cpus))
     for r in range(1, args.rounds + 1):
-        serial, serial_cpu = timed_placed(args.work, False)
-        thread, thread_cpu = timed_placed(args.work, True)
-        again, again_cpu = timed_placed(args.work, False)
-        # the worker began on another core than the serial run did
-        elsewhere = int(thread_cpu.split(">")[0] != serial_cpu.split(">")[0])
-        rows.append([r, "%.4f" % serial, serial_cpu, "%.4f" % thread, thread_cpu, elsewhere,
-                     "%.4f" % again, again_cpu, "%.3f" % (thread / serial),
-                     "%.3f" % (again / serial), INTERPRETER])
-        print("%-6d %9s %6s %9s %6s %9s %6s %9s %9s" % tuple([r] + rows[-1][1:5] + rows[-1][6:10]))
-    numeric = [1, 3, 5, 6, 8, 9]
-    for name, reduce in (("median", median), ("min", min), ("max", max)):
-        row = [name] + ["-"] * 9 + [INTERPRETER]
-        for i in numeric:
-            values = [float(x[i]) for x in rows]
-            row[i] = ("%g" if i == 5 else "%.3f" if i >= 8 else "%.4f") % reduce(values)
-        rows.append(row)
-    for row in rows[-3:]:
-        print("%-6s %9s %6s %9s %6s %9s %6s %9s %9s" % tuple(row[:5] + row[6:10]))
+        serial, serial_first, serial_last = timed_placed(args.work, False)
+        thread, thread_first, thread_last = timed_placed(args.work, True)
+        again, again_first, again_last = timed_placed(args.work, False)
+        rows.append([r, "%.4f" % serial, cores_shown(serial_first, serial_last),
+                     "%.4f" % thread, cores_shown(thread_first, thread_last),
+                     int(thread_first != serial_first),   # the worker began on another core
+                     "%.4f" % again, cores_shown(again_first, again_last),
+                     "%.3f" % (thread / serial), "%.3f" % (again / serial), INTERPRETER])
+        print(line % tuple(rows[-1][:5] + rows[-1][6:10]))
+    summary = summary_rows(rows, [1, 3, 5, 6, 8, 9])
+    for row in summary:
+        row[-1] = INTERPRETER
+        print(line % tuple(row[:5] + row[6:10]))
+    rows += summary
     if args.data:
         write_data(args.data, ["work: countdown from %d, in the main thread (serial), in one worker "
                                "thread (thread), in the main thread again (again), one after the "
@@ -585,14 +585,19 @@ def one_run(table, workers):
     return [serial["median_s"], serial["min_s"], serial["max_s"]] + [speedups[n] for n in workers]
 
 
-def summary_rows(rows):
-    """Median, min and max of every column but the run number, formatted as the rows are."""
+def summary_rows(rows, columns=None):
+    """Median, min and max of each of `columns` (by default every column but
+    the first, the run's number), formatted as the rows are (a whole number
+    as %g: a median may fall between two), and "-" in the other columns."""
+    if columns is None:
+        columns = range(1, len(rows[0]))
     summary = []
     for label, reduce in (("median", median), ("min", min), ("max", max)):
-        row = [label]
-        for i in range(1, len(rows[0])):
+        row = [label] + ["-"] * (len(rows[0]) - 1)
+        for i in columns:
             decimals = len(str(rows[0][i]).partition(".")[2])
-            row.append("%.*f" % (decimals, reduce([float(r[i]) for r in rows])))
+            value = reduce([float(r[i]) for r in rows])
+            row[i] = "%.*f" % (decimals, value) if decimals else "%g" % value
         summary.append(row)
     return summary
 
