@@ -62,7 +62,7 @@ PAR=$BUILD/chapter02/parallelism
     gap=$(sed -n 's/^# gap_us: //p' "$data")
     [ "$gap" = 50 ]
     paste <(tsv_column "$data" start_ms) <(tsv_column "$data" end_ms) |
-        awk '!($1 >= 0 && $1 <= $2 && $2 < 20.05 + 0.0001) { print "bad span " $0; bad = 1 } END { exit bad }'
+        awk -v gap="$gap" '!($1 >= 0 && $1 <= $2 && $2 < 20 + gap / 1000 + 0.0001) { print "bad span " $0; bad = 1 } END { exit bad }'
 }
 
 @test "parallelism: bad arguments exit 2 naming the option" {
