@@ -467,6 +467,10 @@ print(" ".join(str(o[0]) for o in outs))'
     run "$py" "$COMPANION" cpu --cpus 0
     [ "$status" -eq 2 ]
     assert_contains "--cpus"
+    run "$py" "$COMPANION" place --rounds 0
+    [ "$status" -eq 2 ]
+    assert_contains "--rounds"
+    assert_contains "usage:"
 }
 
 @test "the companion under python3 (always in CI): rows as the interpreter reports itself, invariants hold" {
