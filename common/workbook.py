@@ -99,6 +99,17 @@ def mean(values):
     return sum(values) / len(values)
 
 
+def middle_mean(values):
+    """The mean of the middle half of a non-empty sequence: the len // 4
+    smallest and the len // 4 largest left out, as common/stats.c's
+    middle_mean (the interquartile mean; below four values, the mean). For
+    values in two clusters, where the median jumps from one to the other
+    on a single value near half and half."""
+    ordered = sorted(values)
+    cut = len(ordered) // 4
+    return mean(ordered[cut:len(ordered) - cut])
+
+
 # ---- the interpreter: what it is, as it says itself ----------------------------------
 
 

@@ -147,6 +147,7 @@ overlaps() {
     [ "$(tsv_column "$data" gil | tr '\n' ' ')" = "new new old old " ]
     paste <(tsv_column "$data" min_op_ms) <(tsv_column "$data" median_op_ms) <(tsv_column "$data" max_op_ms) |
         awk '!($1 >= 0.2 && $1 <= $2 && $2 <= $3) { print "bad row: " $0; bad = 1 } END { exit bad }'
+    ordered "$data" min_op_ms middle_mean_op_ms max_op_ms
     # --between: the data says how long the I/O thread's stretch between calls was made to last.
     run "$BUILD/chapter03/gil_convoy" --gil new --cpu-threads 1 --intervals 1ms --ops 5 --between 30us --data "$data"
     [ "$status" -eq 0 ]
@@ -445,6 +446,7 @@ print(" ".join(str(o[0]) for o in outs))'
     [ "$(rows "$data" gil cpu_threads interval_us interpreter)" = "$gil 0 $interval $label;$gil 1 $interval $label;" ]
     tsv_column "$data" min_op_ms | awk '!($1 >= 0.2) { print "shorter than its sleep: " $1; bad = 1 } END { exit bad }'
     ordered "$data" min_op_ms median_op_ms max_op_ms
+    ordered "$data" min_op_ms middle_mean_op_ms max_op_ms
     # The Python between two calls: timed, so positive; with one call there is no gap.
     tsv_column "$data" between_us | awk '!($1 > 0) { print "between_us " $1; bad = 1 } END { exit bad }'
     run "$py" "$COMPANION" convoy --cpu-threads 0 --intervals 1ms --ops 1 --data "$data"
@@ -573,6 +575,14 @@ fidelity_rows() {
     [ "$(tsv_column "$rounds" round | sort | uniq -c | awk '{ print $1 }' | sort -u)" = "$(tsv_column "$data" quantity | wc -l)" ] || return 1
     paste <(tsv_column "$rounds" sim) <(tsv_column "$rounds" real) <(tsv_column "$rounds" ratio) |
         awk "$QUOTIENT"'{ if ($2 <= 0 || !quotient_g4($1, $2, $3)) { print "bad ratio: " $0; bad = 1 } } END { exit bad }' || return 1
+    # Beside the speed-ups (from the fastest runs) and the convoy (its middle mean), the same
+    # from the medians, a quotient too; '-' for the quantities that have no other.
+    awk -F'\t' "$QUOTIENT"'/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+        { other = $c["quantity"] ~ /^(speedup|over_one_thread|convoy_op_ms)$/
+          if (other && !quotient_g4($c["sim_by_medians"], $c["real_by_medians"], $c["ratio_by_medians"])) { print "bad: " $0; bad = 1 }
+          if (!other && $c["sim_by_medians"] $c["real_by_medians"] $c["ratio_by_medians"] != "---") { print "not -: " $0; bad = 1 } }
+        END { exit bad }' "$rounds" || return 1
+    ordered "$data" by_medians_min ratio_by_medians by_medians_max || return 1
     # The time the hypervisor took, a share of the whole (where /proc/stat tells), one per
     # interpreter and cores in a round: every quantity of a round has the same.
     tsv_column "$rounds" steal_pct | awk '!/^-$/ && !(/^[0-9]+\.[0-9]$/ && $1 <= 100) { print "bad steal_pct: " $0; bad = 1 }

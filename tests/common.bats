@@ -132,27 +132,48 @@ check() { "$BUILD/tests/common_check" "$@"; }
 
 @test "median, min and max of an odd count, unsorted" {
     run check stats 5 1 4 2 3
-    [ "$output" = "n=5 median=3 min=1 max=5" ]
+    [ "$output" = "n=5 median=3 min=1 max=5 middle=3" ]
 }
 
 @test "the median of an even count is the mean of the middle two" {
     run check stats 10 40 20 30
-    [ "$output" = "n=4 median=25 min=10 max=40" ]
+    [ "$output" = "n=4 median=25 min=10 max=40 middle=25" ]
 }
 
 @test "one value is its own median, min and max" {
     run check stats 7.5
-    [ "$output" = "n=1 median=7.5 min=7.5 max=7.5" ]
+    [ "$output" = "n=1 median=7.5 min=7.5 max=7.5 middle=7.5" ]
 }
 
 @test "an outlier moves the max, not the median" {
     run check stats 100 101 99 100 5000
-    [ "$output" = "n=5 median=100 min=99 max=5000" ]
+    [ "$output" = "n=5 median=100 min=99 max=5000 middle=100.333" ]
 }
 
 @test "negative values and ties" {
     run check stats -2 -2 3 -7
-    [ "$output" = "n=4 median=-2 min=-7 max=3" ]
+    [ "$output" = "n=4 median=-2 min=-7 max=3 middle=-2" ]
+}
+
+@test "in two clusters the median jumps on one value, the middle mean moves with the mix" {
+    # Nine calls that waited one interval (5) or two (10): one more two-interval call
+    # takes the median from one cluster to the other; the mean of the middle half
+    # (the two smallest and the two largest left out) moves by a fifth of the step.
+    run check stats 5 10 5 10 5 10 5 10 5
+    [ "$output" = "n=9 median=5 min=5 max=10 middle=7" ]
+    run check stats 5 10 5 10 5 10 5 10 10
+    [ "$output" = "n=9 median=10 min=5 max=10 middle=8" ]
+}
+
+@test "workbook.py's middle_mean is stats.c's" {
+    local values="3.5 0.25 9 1 1 7.75 2 4 100 6 5"
+    run check stats $values
+    [ "$status" -eq 0 ]
+    c=${output##*middle=}
+    py=$(python3 -c 'import sys; sys.path.insert(0, "common"); from workbook import middle_mean
+print("%g" % middle_mean(float(v) for v in sys.argv[1:]))' $values)
+    [ "$c" = "$py" ] || { echo "C $c, Python $py"; return 1; }
+    [ "$c" = 4.17857 ]   # 11 // 4 = 2 off each end: the mean of 1 2 3.5 4 5 6 7.75
 }
 
 # ---- data files ---------------------------------------------------------------------

@@ -11,7 +11,8 @@
  *   build/chapter03/gil_convoy --gil new,old --cpu-threads 0,1,2 --intervals 0.5ms,5ms,50ms
  *
  * It prints one row per GIL, switch interval (the new GIL's only) and number
- * of CPU-bound threads: the median, shortest and longest operation, in ms.
+ * of CPU-bound threads: the median, shortest and longest operation, in ms
+ * (and in the data file the mean of the middle half, stats.h).
  *
  * What to expect: under the new GIL the blocking thread gives the GIL up for
  * the call, a CPU thread takes it, and when the call returns the blocking
@@ -110,6 +111,7 @@ static const column columns[] = {
     { .name = "ops", .kind = COL_INT, .tsv_only = true },
     { .name = "op_ms", .kind = COL_SPREAD, .decimals = 4 },
     { .name = "hold_us", .kind = COL_TEXT, .tsv_only = true },   /* "-" with one op */
+    { .name = "middle_mean_op_ms", .kind = COL_REAL, .decimals = 4, .tsv_only = true },
     { 0 },
 };
 
@@ -140,6 +142,8 @@ int main(int argc, char *argv[])
                        (double)cfg.hold_ns / NS_PER_US, PYTHON_BETWEEN_CALLS);
     report_comment(out, "hold_us: the median time the I/O thread held the GIL from taking it "
                         "back after a call to letting it go for the next");
+    report_comment(out, "middle_mean_op_ms: the mean of the middle half of the operations (the "
+                        "quarter shortest and the quarter longest left out)");
     progress bar;
     progress_start(&bar, "gil_convoy", count_runs(&cfg), cfg.run.force_progress);
     report_progress(out, &bar);
@@ -160,11 +164,12 @@ int main(int argc, char *argv[])
                 report_text(out, interval);
                 report_int(out, cfg.cpus);
                 report_int(out, cfg.ops);
-                report_spread(out, op_ms, (size_t)cfg.ops);
+                summary op = report_spread(out, op_ms, (size_t)cfg.ops);
                 char hold[32] = "-";
                 if (hold_us >= 0)
                     snprintf(hold, sizeof hold, "%.2f", hold_us);
                 report_text(out, hold);
+                report_real(out, op.middle_mean);
             }
         }
     }

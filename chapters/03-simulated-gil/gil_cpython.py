@@ -64,7 +64,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
 from workbook import (allowed_cpus, clock, confine_to_cpus, cores, duration,  # noqa: E402
                       duration_list, gil_kind, int_list, interpreter_label, mean, median,
-                      positive, set_affinity, write_data)
+                      middle_mean, positive, set_affinity, write_data)
 
 INTERPRETER = interpreter_label()     # 2.7.18, 3.13.5, 3.13.5t, ...
 GIL = gil_kind()                      # old, new or none, as the interpreter says
@@ -362,15 +362,18 @@ def run_convoy(args):
             print("%-4s %11d %11s %13.3f %10.3f %10.3f %11s" % (GIL, n, shown, mid, min(ops),
                                                                 max(ops), gap))
             rows.append([GIL, n, shown, args.cpus, args.ops, "%.4f" % mid, "%.4f" % min(ops),
-                         "%.4f" % max(ops), gap, INTERPRETER])
+                         "%.4f" % max(ops), gap, "%.4f" % middle_mean(ops), INTERPRETER])
     if old_interval is not None:
         sys.setswitchinterval(old_interval)
     if args.data:
         write_data(args.data, ["op: time.sleep of %.3f ms" % (args.op * 1e3),
                                "between_us: the median time from one sleep's return to the next "
-                               "call, the Python between two calls (gil_convoy's --between)"],
+                               "call, the Python between two calls (gil_convoy's --between)",
+                               "middle_mean_op_ms: the mean of the middle half of the operations "
+                               "(the quarter shortest and the quarter longest left out)"],
                    ["gil", "cpu_threads", "interval_us", "cpus", "ops", "median_op_ms",
-                    "min_op_ms", "max_op_ms", "between_us", "interpreter"], rows)
+                    "min_op_ms", "max_op_ms", "between_us", "middle_mean_op_ms", "interpreter"],
+                   rows)
 
 
 # ---- ticks: what a turn of the loop costs in Python 2's check interval -------------------------

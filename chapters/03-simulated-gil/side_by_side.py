@@ -12,14 +12,16 @@ moment, and every figure is a ratio of two runs of that round:
             gil_cpython.py cpu, switches and convoy under the interpreter,
             with the same threads, on each --cpus. Per round the ratio
             simulation / interpreter of: the speed-up over serial and over
-            one worker thread, the hand-offs per second (the interpreter's
-            from its counting run), the median slice (from its timed run;
-            under the old GIL, of both programs, read at the lock by
-            gil_trace.so in a second counting run of each; neither without
-            a GIL: nothing is handed over) and the median
-            convoy operation; then the median, min and max of each ratio
-            over the rounds. The simulation's unit lasts as long as a turn
-            of the countdown takes the interpreter on the cores of the run,
+            one worker thread (from the fastest run of each series; beside
+            it, from the median run), the hand-offs per second (the
+            interpreter's from its counting run), the median slice (from
+            its timed run; under the old GIL, of both programs, read at the
+            lock by gil_trace.so in a second counting run of each; neither
+            without a GIL: nothing is handed over) and the convoy operation
+            (the mean of its middle half; beside it, the median); then the
+            median, min and max of each ratio over the rounds. The
+            simulation's unit lasts as long as a turn of the countdown
+            takes the interpreter on the cores of the run,
             timed on each core before and after it (its --unit; --own-unit
             keeps the simulation's): the old GIL lets go every 101 ticks, so
             how often depends on the interpreter's speed, and the cores of a
@@ -201,7 +203,8 @@ def steal_share(before, after):
 
 
 def run_fidelity(args, scratch):
-    rounds = []   # (round, load, unit, quantity, gil, interpreter, threads, cpus, sim, real, steal)
+    rounds = []   # (round, load, unit, quantity, gil, interpreter, threads, cpus, sim, real,
+    #                sim_by_medians, real_by_medians, steal)
     for r in range(1, args.rounds + 1):
         for python in args.interpreter:
             for cpus in args.cpus:
@@ -209,8 +212,9 @@ def run_fidelity(args, scratch):
                 before = cpu_jiffies()
                 block = one_pair(args, python, cpus, scratch)
                 steal = steal_share(before, cpu_jiffies())
-                for quantity, gil, label, n, unit, sim, real in block:
-                    rounds.append([r, load, unit, quantity, gil, label, n, cpus, sim, real, steal])
+                for quantity, gil, label, n, unit, sim, real, sim_m, real_m in block:
+                    rounds.append([r, load, unit, quantity, gil, label, n, cpus, sim, real, sim_m,
+                                   real_m, steal])
         print("round %d of %d done" % (r, args.rounds), file=sys.stderr)
     summary = summarize(rounds)
     print_summary(summary)
@@ -218,12 +222,18 @@ def run_fidelity(args, scratch):
     if args.rounds_data:
         write_data(args.rounds_data, provenance + [
             "ratio: simulation / interpreter, in that round",
+            "sim_by_medians, real_by_medians, ratio_by_medians: the same figures from each series' "
+            "median run (speedup, over_one_thread) and the median operation (convoy_op_ms), "
+            "'-' for the others",
             "unit: the simulation's --unit for that figure in that round ('own': its own unit)",
             "steal_pct: the share of the cores' time (every core, /proc/stat) the hypervisor gave "
             "to other machines while that interpreter ran that round on that many cores, in %"],
-                   ["round", "load_1min", "unit", "quantity", "gil", "interpreter", "threads", "cpus",
-                    "sim", "real", "ratio", "steal_pct"],
-                   [row[:8] + [fmt(row[8]), fmt(row[9]), "%.3f" % (row[8] / row[9]), row[10]]
+                   ["round", "load_1min", "unit", "quantity", "gil", "interpreter", "threads",
+                    "cpus", "sim", "real", "ratio", "sim_by_medians", "real_by_medians",
+                    "ratio_by_medians", "steal_pct"],
+                   [row[:8] + [fmt(row[8]), fmt(row[9]), "%.3f" % (row[8] / row[9])]
+                    + (["-"] * 3 if row[10] is None else
+                       [fmt(row[10]), fmt(row[11]), "%.3f" % (row[10] / row[11])]) + [row[12]]
                     for row in rounds])
     if args.data:
         write_data(args.data, provenance + [
@@ -231,13 +241,21 @@ def run_fidelity(args, scratch):
             "round's simulation / interpreter, ratio_min and ratio_max its smallest and largest",
             "within_15pct: whether the median ratio lies within 15% of 1 (0.85 to 1.15)",
             "speedup: over the same work done serially (in the main thread); over_one_thread: "
-            "the time of one worker thread over that of the threads",
+            "the time of one worker thread over that of the threads; both from the fastest run "
+            "of each series (interference only adds time: the fastest run is the least disturbed)",
+            "convoy_op_ms: the mean of the middle half of the operations (middle_mean_op_ms: an "
+            "operation waits one switch interval or two, and near half and half the median jumps "
+            "between them)",
+            "ratio_by_medians, its min and max, within_by_medians: the same from the medians "
+            "(speedup and over_one_thread from each series' median run, convoy_op_ms the median "
+            "operation), '-' for the quantities that have no other",
             "threads: the threads the work is split among (speedup, over_one_thread; speedup with 1: "
             "one worker thread against the main thread, serially), the CPU-bound threads "
             "(handoffs_per_s, median_slice_ms), the CPU-bound threads beside the one doing "
             "the blocking operation (convoy_op_ms)"],
             ["quantity", "gil", "interpreter", "threads", "cpus", "rounds", "sim", "real",
-             "ratio", "ratio_min", "ratio_max", "within_15pct"], summary)
+             "ratio", "ratio_min", "ratio_max", "within_15pct", "ratio_by_medians",
+             "by_medians_min", "by_medians_max", "within_by_medians"], summary)
 
 
 def one_pair(args, python, cpus, scratch):
@@ -245,7 +263,10 @@ def one_pair(args, python, cpus, scratch):
     interpreter, each followed by the simulation's, in the mode the interpreter
     reports, its unit as long as a turn takes the interpreter on the run's
     cores, around the run. Returns (quantity, gil, interpreter, threads, unit,
-    sim, real) tuples."""
+    sim, real, sim_by_medians, real_by_medians) tuples: the speed-ups from the
+    fastest run of each series and the convoy's middle mean, and beside them
+    the same from the median run and the median operation (None for the
+    quantities that have no other)."""
     common = ["--cpus", str(cpus)]
     one_and_more = sorted(set([1] + args.threads))
     workers = ",".join(str(n) for n in one_and_more)
@@ -271,16 +292,21 @@ def one_pair(args, python, cpus, scratch):
                                 "--repeat", str(args.repeat)] + common + own)
     pairs = []
 
-    def over_one(table, n):
-        return (value(table, "median_s", mode="threads", workers=1)
-                / value(table, "median_s", mode="threads", workers=n))
+    def faster(table, column, first, then):
+        """How many times faster `then` ran than `first`, by their `column` (min_s or median_s)."""
+        return value(table, column, **first) / value(table, column, **then)
+
+    def both(quantity, n, first, then):
+        """The pair from each series' fastest run, and beside it the pair from its median run."""
+        return (quantity, gil, label, n, unit) + tuple(faster(table, column, first, then)
+                                                       for column in ("min_s", "median_s")
+                                                       for table in (sim_cpu, real_cpu))
+    serial = {"mode": "serial"}
     for n in one_and_more:   # one thread: what being a thread costs, against serial
-        pairs.append(("speedup", gil, label, n, unit,
-                      value(sim_cpu, "speedup", mode="threads", workers=n),
-                      value(real_cpu, "speedup", mode="threads", workers=n)))
+        pairs.append(both("speedup", n, serial, {"mode": "threads", "workers": n}))
     for n in one_and_more[1:]:
-        pairs.append(("over_one_thread", gil, label, n, unit, over_one(sim_cpu, n),
-                      over_one(real_cpu, n)))
+        pairs.append(both("over_one_thread", n, {"mode": "threads", "workers": 1},
+                          {"mode": "threads", "workers": n}))
     if gil != "none":   # without a GIL nothing is handed over
         interval = ["--intervals", "5ms"]
         for n in args.threads:   # each thread count, then the simulation's
@@ -294,7 +320,7 @@ def one_pair(args, python, cpus, scratch):
                              + run + sw_own)
             pairs.append(("handoffs_per_s", gil, label, n, sw_unit,
                           value(sim_sw, "switches_per_s", threads=n),
-                          value(real_sw, "switches_per_s", threads=n)))
+                          value(real_sw, "switches_per_s", threads=n), None, None))
             if gil == "old":
                 sim_slice, real_slice = lock_slices(args, scratch, python, run, sw_own)
             else:
@@ -304,7 +330,8 @@ def one_pair(args, python, cpus, scratch):
                 print("side_by_side.py: %s, %d threads: a traced run too short for a slice; "
                       "this round has no median_slice_ms" % (label, n), file=sys.stderr)
             else:
-                pairs.append(("median_slice_ms", gil, label, n, sw_unit, sim_slice, real_slice))
+                pairs.append(("median_slice_ms", gil, label, n, sw_unit, sim_slice, real_slice,
+                              None, None))
     pairs += convoy_pairs(args, python, gil, label, common, unit, own, scratch)
     return pairs
 
@@ -359,9 +386,10 @@ def convoy_pairs(args, python, gil, label, common, unit, own, scratch):
             cv_unit, option = unit, []
         sim_cv = run_tsv(scratch, [os.path.join(args.simulation, "gil_convoy"), "--gil", gil,
                                    "--cpu-threads", str(n)] + convoy + own + option)
-        pairs.append(("convoy_op_ms", gil, label, n, cv_unit,
-                      value(sim_cv, "median_op_ms", cpu_threads=n),
-                      value(real_cv, "median_op_ms", cpu_threads=n)))
+        pairs.append(("convoy_op_ms", gil, label, n, cv_unit)
+                     + tuple(value(table, column, cpu_threads=n)
+                             for column in ("middle_mean_op_ms", "median_op_ms")
+                             for table in (sim_cv, real_cv)))
     return pairs
 
 
@@ -374,25 +402,28 @@ def summarize(rounds):
             keys.append(key)
             groups[key] = []
         groups[key].append(row)
+    def ratios(rows, sim, real):
+        """The median, min and max of the rounds' ratios, and whether the median is within."""
+        each = [row[sim] / row[real] for row in rows]
+        ratio = median(each)
+        return ["%.3f" % ratio, "%.3f" % min(each), "%.3f" % max(each),
+                "yes" if abs(ratio - 1) <= WITHIN else "no"]
     summary = []
     for key in keys:
         rows = groups[key]
-        ratios = [row[8] / row[9] for row in rows]
-        ratio = median(ratios)
         summary.append(list(key) + [len(rows), fmt(median([row[8] for row in rows])),
-                                    fmt(median([row[9] for row in rows])), "%.3f" % ratio,
-                                    "%.3f" % min(ratios), "%.3f" % max(ratios),
-                                    "yes" if abs(ratio - 1) <= WITHIN else "no"])
+                                    fmt(median([row[9] for row in rows]))] + ratios(rows, 8, 9)
+                       + (["-"] * 4 if rows[0][10] is None else ratios(rows, 10, 11)))
     return summary
 
 
 def print_summary(summary):
-    print("%-16s %-4s %-8s %7s %4s %12s %12s %6s %12s %6s"
-          % ("quantity", "gil", "python", "threads", "cpus", "simulation", "interpreter", "ratio",
-             "min-max", "within"))
-    for q, gil, label, n, cpus, _, sim, real, ratio, low, high, ok in summary:
-        print("%-16s %-4s %-8s %7s %4s %12s %12s %6s %12s %6s"
-              % (q, gil, label, n, cpus, sim, real, ratio, low + "-" + high, ok))
+    line = "%-16s %-4s %-8s %7s %4s %12s %12s %6s %12s %6s %10s"
+    print(line % ("quantity", "gil", "python", "threads", "cpus", "simulation", "interpreter",
+                  "ratio", "min-max", "within", "by medians"))
+    for row in summary:
+        q, gil, label, n, cpus, _, sim, real, ratio, low, high, ok, by_medians = row[:13]
+        print(line % (q, gil, label, n, cpus, sim, real, ratio, low + "-" + high, ok, by_medians))
 
 
 # ---- race: the old GIL on several cores, run by run -------------------------------------------
@@ -1149,7 +1180,7 @@ def parse_args():
     fi.add_argument("--threads", type=int_list(1, 64), default=[2, 4])
     fi.add_argument("--convoy-threads", type=int_list(0, 16), default=[0, 1, 2])
     fi.add_argument("--work", type=positive, default=10000000)
-    fi.add_argument("--repeat", type=positive, default=3)
+    fi.add_argument("--repeat", type=positive, default=5)
     fi.add_argument("--duration", type=duration, default=1.0)
     fi.add_argument("--ops", type=positive, default=40)
     fi.add_argument("--data", help="the summary: median, min and max of every ratio")

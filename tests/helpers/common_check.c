@@ -5,7 +5,7 @@
  *   common_check int OPTION TEXT MIN MAX         arg_int; prints the value
  *   common_check duration OPTION TEXT MIN MAX    arg_duration_ns (MIN, MAX in ns)
  *   common_check list OPTION TEXT MIN MAX        arg_int_list; prints the values
- *   common_check stats VALUE...                  summarize; prints n, median, min, max
+ *   common_check stats VALUE...                  summarize; prints n, median, min, max, middle mean
  *   common_check datafile PATH ROWS [stall]      writes PATH; with stall, stops
  *                                                half-way until a signal comes
  *   common_check progress TOTAL STEP_MS [force]  a progress bar on stderr
@@ -69,7 +69,8 @@ int main(int argc, char *argv[])
         for (size_t i = 0; i < n; i++)
             values[i] = strtod(argv[i + 2], NULL);
         summary s = summarize(values, n);
-        printf("n=%zu median=%g min=%g max=%g\n", s.n, s.median, s.min, s.max);
+        printf("n=%zu median=%g min=%g max=%g middle=%g\n", s.n, s.median, s.min, s.max,
+               s.middle_mean);
     } else if (strcmp(what, "datafile") == 0 && (argc == 4 || argc == 5)) {
         long rows = (long)number(argv[3]);
         bool stall = argc == 5 && strcmp(argv[4], "stall") == 0;
